@@ -1,0 +1,118 @@
+"""The ``carnet`` command line: serve, and operate a registry from the shell.
+
+Each sub-command builds one :class:`~carnet.settings.Settings` from defaults,
+an optional ``--config`` TOML file, ``CARNET_*`` variables and its options,
+then calls into the packages. Exit codes: 0 success, 1 refused by the
+registry (an IHE error), 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from carnet.settings import Settings, SettingsError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+
+
+def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML file of settings")
+    parser.add_argument("--data", dest="data_dir", type=Path, help="data directory")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in --data)")
+    parser.add_argument("--profile", choices=["ihe", "dmp"], help="rule set")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carnet", description="IHE XDS.b Document Registry and Repository"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the SOAP server")
+    _add_settings_options(serve)
+    serve.add_argument("--host", help="listen address (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default 8080)")
+    serve.add_argument("--workers", type=int, help="worker processes")
+    serve.add_argument("--threads", type=int, help="threads per worker")
+    serve.add_argument("--server", choices=["gunicorn", "granian"], help="HTTP server")
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the registry database")
+    _add_settings_options(migrate)
+
+    patient = commands.add_parser("patient", help="manage known patient ids")
+    patient_commands = patient.add_subparsers(dest="patient_command", required=True)
+    add = patient_commands.add_parser("add", help="make a patient id known (like ITI-44 add)")
+    _add_settings_options(add)
+    add.add_argument("patient_id", help="CX patient id, e.g. 'ID^^^&1.2.3&ISO'")
+    add.add_argument("--family", help="family name")
+    add.add_argument("--given", help="given name")
+    return parser
+
+
+def _settings(arguments: argparse.Namespace) -> Settings:
+    overrides = {
+        name: getattr(arguments, name, None)
+        for name in (
+            "data_dir",
+            "database_url",
+            "profile",
+            "host",
+            "port",
+            "workers",
+            "threads",
+            "server",
+        )
+    }
+    return Settings.load(file=arguments.config, **overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``carnet`` console script."""
+    arguments = _parser().parse_args(argv)
+    try:
+        settings = _settings(arguments)
+    except SettingsError as error:
+        print(f"carnet: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if arguments.command == "serve":
+        from carnet.server import serve
+
+        serve(settings)
+        return EXIT_OK
+    if arguments.command == "migrate":
+        from carnet.app import open_database
+
+        open_database(settings)
+        print(f"database ready: {settings.effective_database_url}")
+        return EXIT_OK
+    if arguments.command == "patient":
+        return _patient(arguments, settings)
+    return EXIT_USAGE
+
+
+def _patient(arguments: argparse.Namespace, settings: Settings) -> int:
+    from carnet.app import open_database
+    from registry.errors import RegistryError
+    from registry.patient_feed import add_patient
+
+    database = open_database(settings)
+    try:
+        with database.unit_of_work() as store:
+            add_patient(
+                store,
+                arguments.patient_id,
+                family_name=arguments.family,
+                given_name=arguments.given,
+            )
+    except RegistryError as error:
+        print(f"carnet: {error.error_code.value}: {error.reason}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"patient {arguments.patient_id} is known")
+    return EXIT_OK

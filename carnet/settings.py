@@ -1,0 +1,214 @@
+"""Carnet's configuration: one typed, frozen ``Settings`` built once by the app factory.
+
+Sources, later ones winning: the defaults below, an optional TOML file whose top-level keys are
+the field names, ``CARNET_<FIELD>`` environment variables (``CARNET_DATA_DIR``,
+``CARNET_DATABASE_URL``, ``CARNET_PORT``…), then explicit overrides (the command line). Nothing
+here reads the environment or a file at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+__all__ = ["Profile", "Server", "Settings", "SettingsError"]
+
+Server = Literal["gunicorn", "granian"]
+"""The HTTP server ``carnet serve`` runs the WSGI app in (README "Benchmarks")."""
+
+Profile = Literal["ihe", "dmp"]
+"""``ihe``: plain IHE XDS.b rules; ``dmp``: the French DMP's additional rules and vocabularies."""
+
+ENVIRONMENT_PREFIX = "CARNET_"
+
+# ITI TF-3 Table 4.2.3.2-1: an OID as XDS metadata carries it (uniqueIds are at most 64 chars).
+_OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
+_MAX_OID_LENGTH = 64
+
+_MIB = 1024 * 1024
+
+
+class SettingsError(Exception):
+    """A configuration value is missing its mark: unknown name, wrong type or out of range."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything an operator may configure; safe defaults for a single-host deployment."""
+
+    data_dir: Path = Path("data")
+    """Directory holding the SQLite database (by default) and the stored documents."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the registry database; None means SQLite in ``data_dir``."""
+
+    host: str = "127.0.0.1"
+    """Address the HTTP server listens on; loopback unless the operator opens it up."""
+
+    port: int = 8080
+    """TCP port the HTTP server listens on (0 lets the system choose, for tests)."""
+
+    profile: Profile = "ihe"
+    """Rule set: ``ihe`` for plain XDS.b, ``dmp`` for the French DMP's extra constraints."""
+
+    max_request_bytes: int = 256 * _MIB
+    """Largest HTTP request body accepted (all MTOM parts together), refused beyond."""
+
+    max_metadata_bytes: int = 16 * _MIB
+    """Largest SOAP envelope (the MTOM root part) handed to the XML parser."""
+
+    max_query_results: int = 1000
+    """Registry objects a stored query may return before failing with XDSTooManyResults."""
+
+    repository_unique_id: str = "1.2.250.1.999.1.1.1"
+    """OID of this repository: the repositoryUniqueId slot of the documents it stores."""
+
+    home_community_id: str | None = None
+    """``urn:oid:`` home community id returned in query results, if this registry has one."""
+
+    workers: int = 2
+    """Server worker processes."""
+
+    threads: int = 8
+    """Threads per worker process."""
+
+    server: Server = "gunicorn"
+    """HTTP server: gunicorn with gthread workers (default), or granian's WSGI interface."""
+
+    def __post_init__(self) -> None:
+        _check_positive(self, "max_request_bytes", "max_metadata_bytes", "max_query_results")
+        _check_positive(self, "workers", "threads")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port must be between 0 and 65535, not {self.port}")
+        if self.max_metadata_bytes > self.max_request_bytes:
+            raise SettingsError(
+                f"max_metadata_bytes ({self.max_metadata_bytes}) exceeds "
+                f"max_request_bytes ({self.max_request_bytes})"
+            )
+        if self.server not in get_args(Server):
+            raise SettingsError(f"server must be one of {get_args(Server)}, not {self.server!r}")
+        if self.profile not in get_args(Profile):
+            raise SettingsError(f"profile must be one of {get_args(Profile)}, not {self.profile!r}")
+        if not _is_oid(self.repository_unique_id):
+            raise SettingsError(
+                f"repository_unique_id must be an OID, not {self.repository_unique_id!r}"
+            )
+        if self.home_community_id is not None and not (
+            self.home_community_id.startswith("urn:oid:")
+            and _is_oid(self.home_community_id.removeprefix("urn:oid:"))
+        ):
+            raise SettingsError(
+                f"home_community_id must be urn:oid:<OID>, not {self.home_community_id!r}"
+            )
+        if self.database_url is not None and not self.database_url:
+            raise SettingsError("database_url must not be empty (leave it unset for SQLite)")
+
+    @property
+    def effective_database_url(self) -> str:
+        """``database_url``, or a SQLite file ``registry.sqlite3`` in ``data_dir``."""
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'registry.sqlite3').as_posix()}"
+
+    def to_environ(self) -> dict[str, str]:
+        """These settings as ``CARNET_*`` variables, for server workers built from the environment."""
+        environ: dict[str, str] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                environ[ENVIRONMENT_PREFIX + field.name.upper()] = str(value)
+        return environ
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        file: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        **overrides: object,
+    ) -> Settings:
+        """Build settings from the defaults, ``file``, ``CARNET_*`` variables, then ``overrides``.
+
+        ``environ`` defaults to :data:`os.environ`; an empty variable counts as unset. Overrides
+        that are None are ignored, so a command line can pass every option it parsed.
+        """
+        environ = os.environ if environ is None else environ
+        values = _read_file(file) if file is not None else {}
+        for name in _field_types():
+            variable = ENVIRONMENT_PREFIX + name.upper()
+            if raw := environ.get(variable):
+                values |= _convert({name: raw}, source=variable)
+        values |= _convert(overrides, source="overrides")
+        return cls(**values)  # type: ignore[arg-type]  # each value converted to its field's type
+
+
+@functools.cache
+def _field_types() -> dict[str, object]:
+    hints = typing.get_type_hints(Settings)
+    return {field.name: hints[field.name] for field in dataclasses.fields(Settings)}
+
+
+def _read_file(file: Path) -> dict[str, object]:
+    try:
+        with file.open("rb") as stream:
+            table = tomllib.load(stream)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"cannot read settings file {file}: {exc}") from None
+    return _convert(table, source=str(file))
+
+
+def _convert(values: Mapping[str, object], *, source: str) -> dict[str, object]:
+    """Check each name is a field and turn strings into the field's type; drop None values."""
+    types = _field_types()
+    converted: dict[str, object] = {}
+    for name, value in values.items():
+        if name not in types:
+            raise SettingsError(f"unknown setting {name!r} (from {source})")
+        if value is not None:
+            converted[name] = _convert_value(name, value, types[name], source=source)
+    return converted
+
+
+def _convert_value(name: str, value: object, hint: object, *, source: str) -> object:
+    kinds = set(get_args(hint)) - {type(None)} or {hint}
+    if Path in kinds and isinstance(value, str | Path):
+        return Path(value)
+    if int in kinds:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                pass
+    elif isinstance(value, str) and (str in kinds or all(isinstance(k, str) for k in kinds)):
+        return value
+    raise SettingsError(f"{name} must be {_describe(hint)}, not {value!r} (from {source})")
+
+
+def _describe(hint: object) -> str:
+    if hint is Path:
+        return "a path"
+    if hint is int:
+        return "an integer"
+    literals = [arg for arg in get_args(hint) if isinstance(arg, str)]
+    return f"one of {literals}" if literals else "a string"
+
+
+def _check_positive(settings: Settings, *names: str) -> None:
+    for name in names:
+        value = getattr(settings, name)
+        if value < 1:
+            raise SettingsError(f"{name} must be at least 1, not {value}")
+
+
+def _is_oid(value: str) -> bool:
+    return len(value) <= _MAX_OID_LENGTH and _OID.fullmatch(value) is not None

@@ -1,0 +1,3 @@
+"""XDS.b Document Registry: metadata model, validation, stored queries, persistence."""
+
+__all__: list[str] = []

@@ -1,0 +1,436 @@
+"""ITI TF-3 4.2 / ebRIM 3.0 — reading an ``lcm:SubmitObjectsRequest`` into the model.
+
+``parse_submission`` reads ITI-41/42 metadata into a
+:class:`~registry.model.Submission`, keeping the ids the sender gave.
+Structural problems (a slot that must be single-valued sent twice, two
+ExternalIdentifiers of one scheme, a RegistryPackage that is neither
+SubmissionSet nor Folder) are raised as :class:`~registry.errors.MetadataError`
+with the object's id as location; the rules about values live in
+``registry/validation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from lxml import etree
+
+from registry.ebrim import names
+from registry.errors import MetadataError, RegistryError, RegistryErrorList
+from registry.model import (
+    Association,
+    Author,
+    Code,
+    DocumentEntry,
+    Folder,
+    ObjectRef,
+    Slot,
+    Submission,
+    SubmissionSet,
+)
+from registry.vocabulary import (
+    ClassificationNode,
+    ClassificationScheme,
+    IdentificationScheme,
+    ObjectType,
+    SubmissionSetStatus,
+)
+
+__all__ = ["parse_submission", "slot_values"]
+
+
+
+class _Element:
+    """The parts of an ebRIM RegistryObject every XDS object shares, read once."""
+
+    __slots__ = (
+        "classifications",
+        "description",
+        "element",
+        "external_identifiers",
+        "id",
+        "name",
+        "slots",
+        "version",
+    )
+
+    def __init__(self, element: etree._Element) -> None:
+        self.element = element
+        self.id = element.get("id") or ""
+        self.slots: dict[str, tuple[str, ...]] = {}
+        self.classifications: list[etree._Element] = []
+        self.external_identifiers: list[etree._Element] = []
+        self.name: str | None = None
+        self.description: str | None = None
+        self.version: str | None = None
+        for child in element:
+            tag = child.tag
+            if tag == names.SLOT:
+                slot_name = child.get("name") or ""
+                if slot_name in self.slots:
+                    raise MetadataError(
+                        f"slot {slot_name!r} appears twice on {self.id}", location=self.id
+                    )
+                self.slots[slot_name] = slot_values(child)
+            elif tag == names.CLASSIFICATION:
+                self.classifications.append(child)
+            elif tag == names.EXTERNAL_IDENTIFIER:
+                self.external_identifiers.append(child)
+            elif tag == names.NAME:
+                self.name = _localized(child)
+            elif tag == names.DESCRIPTION:
+                self.description = _localized(child)
+            elif tag == names.VERSION_INFO:
+                self.version = child.get("versionName")
+
+    def single(self, slot: str) -> str | None:
+        values = self.slots.get(slot)
+        if values is None:
+            return None
+        if len(values) != 1:
+            raise MetadataError(
+                f"slot {slot!r} of {self.id} must have exactly one value, has {len(values)}",
+                location=self.id,
+            )
+        return values[0]
+
+    def extra_slots(self, known: frozenset[str]) -> tuple[Slot, ...]:
+        return tuple(
+            Slot(name=name, values=values)
+            for name, values in self.slots.items()
+            if name not in known
+        )
+
+    def external_identifier(self, scheme: IdentificationScheme) -> str | None:
+        found = [
+            e.get("value")
+            for e in self.external_identifiers
+            if (e.get("identificationScheme") or "").replace(" ", "") == scheme.value
+        ]
+        if len(found) > 1:
+            raise MetadataError(
+                f"{self.id} has {len(found)} ExternalIdentifiers of scheme {scheme.value}",
+                location=self.id,
+            )
+        return found[0] if found else None
+
+
+def slot_values(slot: etree._Element) -> tuple[str, ...]:
+    value_list = slot.find(names.VALUE_LIST)
+    if value_list is None:
+        return ()
+    return tuple((v.text or "").strip() for v in value_list.iterchildren(names.VALUE))
+
+
+def _localized(element: etree._Element) -> str | None:
+    localized = element.find(names.LOCALIZED_STRING)
+    return None if localized is None else localized.get("value")
+
+
+def _code(classification: etree._Element, owner: str) -> Code:
+    parts = _Element(classification)
+    coding_scheme = parts.single("codingScheme")
+    code = classification.get("nodeRepresentation")
+    if not code:
+        raise MetadataError(
+            f"classification {parts.id} of {owner} has no nodeRepresentation (code)",
+            location=owner,
+        )
+    if coding_scheme is None:
+        raise MetadataError(
+            f"classification {parts.id} of {owner} (code {code}) has no codingScheme slot",
+            location=owner,
+        )
+    return Code(code=code, scheme=coding_scheme, display_name=parts.name)
+
+
+def _author(classification: etree._Element) -> Author:
+    parts = _Element(classification)
+    fields: dict[str, tuple[str, ...]] = {}
+    for slot_name, values in parts.slots.items():
+        attribute = names.AUTHOR_SLOTS.get(slot_name)
+        if attribute is not None:
+            fields[attribute] = fields.get(attribute, ()) + values
+    person = fields.pop("person", ())
+    if len(person) > 1:
+        raise MetadataError(
+            f"author {parts.id} has {len(person)} authorPerson values, at most one allowed",
+            location=classification.get("classifiedObject"),
+        )
+    return Author(
+        person=person[0] if person else None,
+        institutions=fields.get("institutions", ()),
+        roles=fields.get("roles", ()),
+        specialties=fields.get("specialties", ()),
+        telecoms=fields.get("telecoms", ()),
+        extra_slots=parts.extra_slots(frozenset(names.AUTHOR_SLOTS)),
+    )
+
+
+def _size(value: str | None, owner: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise MetadataError(f"size {value!r} of {owner} is not a number", location=owner)
+    return int(value)
+
+
+def _document_entry(element: etree._Element) -> DocumentEntry:
+    parts = _Element(element)
+    codes: dict[str, Code] = {}
+    code_lists: dict[str, list[Code]] = {"confidentiality_codes": [], "event_codes": []}
+    authors: list[Author] = []
+    limited = False
+    for classification in parts.classifications:
+        scheme = classification.get("classificationScheme") or ""
+        if scheme == ClassificationScheme.DOCUMENT_AUTHOR.value:
+            authors.append(_author(classification))
+        elif scheme in names.DOCUMENT_CODE_SCHEMES:
+            attribute = names.DOCUMENT_CODE_SCHEMES[scheme]
+            if attribute in codes:
+                raise MetadataError(
+                    f"{parts.id} has more than one {attribute} classification", location=parts.id
+                )
+            codes[attribute] = _code(classification, parts.id)
+        elif scheme in names.DOCUMENT_CODE_LISTS:
+            code_lists[names.DOCUMENT_CODE_LISTS[scheme]].append(_code(classification, parts.id))
+        elif scheme == ClassificationScheme.DOCUMENT_LIMITED_METADATA.value:
+            limited = True
+    object_type = element.get("objectType") or ""
+    try:
+        kind = ObjectType(object_type)
+    except ValueError:
+        raise MetadataError(
+            f"ExtrinsicObject {parts.id} has objectType {object_type!r}, "
+            "not a Stable or On-Demand DocumentEntry",
+            location=parts.id,
+        ) from None
+    return DocumentEntry(
+        entry_uuid=parts.id,
+        unique_id=parts.external_identifier(IdentificationScheme.DOCUMENT_UNIQUE_ID) or "",
+        patient_id=parts.external_identifier(IdentificationScheme.DOCUMENT_PATIENT_ID) or "",
+        object_type=kind,
+        logical_id=element.get("lid"),
+        version=parts.version,
+        availability_status=element.get("status") or "",
+        mime_type=element.get("mimeType") or "",
+        hash=parts.single("hash"),
+        size=_size(parts.single("size"), parts.id),
+        repository_unique_id=parts.single("repositoryUniqueId"),
+        home_community_id=element.get("home"),
+        creation_time=parts.single("creationTime"),
+        service_start_time=parts.single("serviceStartTime"),
+        service_stop_time=parts.single("serviceStopTime"),
+        language_code=parts.single("languageCode"),
+        legal_authenticator=parts.single("legalAuthenticator"),
+        source_patient_id=parts.single("sourcePatientId"),
+        source_patient_info=parts.slots.get("sourcePatientInfo", ()),
+        title=parts.name,
+        comments=parts.description,
+        confidentiality_codes=tuple(code_lists["confidentiality_codes"]),
+        event_codes=tuple(code_lists["event_codes"]),
+        authors=tuple(authors),
+        reference_ids=parts.slots.get(names.REFERENCE_ID_LIST, ()),
+        document_availability=parts.single("documentAvailability"),
+        limited_metadata=limited,
+        extra_slots=parts.extra_slots(names.DOCUMENT_SLOTS),
+        **codes,  # type: ignore[arg-type]
+    )
+
+
+def _package_nodes(
+    packages: Sequence[etree._Element], loose: Iterable[etree._Element]
+) -> dict[str, ClassificationNode]:
+    """Find each RegistryPackage's role: SubmissionSet or Folder (ITI TF-3 4.2.3.3/4).
+
+    The classification may be nested in the package or stand alone in the
+    RegistryObjectList with ``classifiedObject`` naming the package.
+    """
+    roles: dict[str, ClassificationNode] = {}
+    candidates = [
+        (c, c.get("classifiedObject") or package.get("id") or "")
+        for package in packages
+        for c in package.iterchildren(names.CLASSIFICATION)
+    ]
+    candidates += [(c, c.get("classifiedObject") or "") for c in loose]
+    for classification, target in candidates:
+        node = classification.get("classificationNode")
+        if node is None:
+            continue
+        try:
+            roles[target] = ClassificationNode(node)
+        except ValueError:
+            continue
+    return roles
+
+
+def _author_and_codes(
+    parts: _Element, author_scheme: ClassificationScheme, code_scheme: ClassificationScheme
+) -> tuple[list[Author], list[Code], bool]:
+    authors: list[Author] = []
+    codes: list[Code] = []
+    limited = False
+    for classification in parts.classifications:
+        scheme = classification.get("classificationScheme") or ""
+        if scheme == author_scheme.value:
+            authors.append(_author(classification))
+        elif scheme == code_scheme.value:
+            codes.append(_code(classification, parts.id))
+        elif scheme in (
+            ClassificationScheme.SUBMISSION_SET_LIMITED_METADATA.value,
+            ClassificationScheme.FOLDER_LIMITED_METADATA.value,
+        ):
+            limited = True
+    return authors, codes, limited
+
+
+def _submission_set(element: etree._Element) -> SubmissionSet:
+    parts = _Element(element)
+    authors, codes, limited = _author_and_codes(
+        parts,
+        ClassificationScheme.SUBMISSION_SET_AUTHOR,
+        ClassificationScheme.SUBMISSION_SET_CONTENT_TYPE_CODE,
+    )
+    if len(codes) > 1:
+        raise MetadataError(
+            f"SubmissionSet {parts.id} has {len(codes)} contentTypeCode classifications",
+            location=parts.id,
+        )
+    return SubmissionSet(
+        entry_uuid=parts.id,
+        unique_id=parts.external_identifier(IdentificationScheme.SUBMISSION_SET_UNIQUE_ID) or "",
+        source_id=parts.external_identifier(IdentificationScheme.SUBMISSION_SET_SOURCE_ID) or "",
+        patient_id=parts.external_identifier(IdentificationScheme.SUBMISSION_SET_PATIENT_ID) or "",
+        submission_time=parts.single("submissionTime"),
+        content_type_code=codes[0] if codes else None,
+        availability_status=element.get("status") or "",
+        logical_id=element.get("lid"),
+        version=parts.version,
+        home_community_id=element.get("home"),
+        title=parts.name,
+        comments=parts.description,
+        authors=tuple(authors),
+        intended_recipients=parts.slots.get("intendedRecipient", ()),
+        limited_metadata=limited,
+        extra_slots=parts.extra_slots(names.SUBMISSION_SET_SLOTS),
+    )
+
+
+def _folder(element: etree._Element) -> Folder:
+    parts = _Element(element)
+    _, codes, limited = _author_and_codes(
+        parts, ClassificationScheme.SUBMISSION_SET_AUTHOR, ClassificationScheme.FOLDER_CODE_LIST
+    )
+    return Folder(
+        entry_uuid=parts.id,
+        unique_id=parts.external_identifier(IdentificationScheme.FOLDER_UNIQUE_ID) or "",
+        patient_id=parts.external_identifier(IdentificationScheme.FOLDER_PATIENT_ID) or "",
+        codes=tuple(codes),
+        last_update_time=parts.single("lastUpdateTime"),
+        availability_status=element.get("status") or "",
+        logical_id=element.get("lid"),
+        version=parts.version,
+        home_community_id=element.get("home"),
+        title=parts.name,
+        comments=parts.description,
+        limited_metadata=limited,
+        extra_slots=parts.extra_slots(names.FOLDER_SLOTS),
+    )
+
+
+def _association(element: etree._Element) -> Association:
+    parts = _Element(element)
+    raw_status = parts.single("SubmissionSetStatus")
+    status: SubmissionSetStatus | None = None
+    if raw_status is not None:
+        try:
+            status = SubmissionSetStatus(raw_status)
+        except ValueError:
+            raise MetadataError(
+                f"association {parts.id} has SubmissionSetStatus {raw_status!r}, "
+                "expected Original or Reference",
+                location=parts.id,
+            ) from None
+    return Association(
+        entry_uuid=parts.id,
+        association_type=element.get("associationType") or "",
+        source_id=element.get("sourceObject") or "",
+        target_id=element.get("targetObject") or "",
+        availability_status=element.get("status") or "",
+        home_community_id=element.get("home"),
+        submission_set_status=status,
+        previous_version=parts.single("PreviousVersion"),
+        original_status=parts.single("OriginalStatus"),
+        new_status=parts.single("NewStatus"),
+        association_propagation=parts.single("AssociationPropagation"),
+        extra_slots=parts.extra_slots(names.ASSOCIATION_SLOTS),
+    )
+
+
+def parse_submission(request: etree._Element) -> Submission:
+    """Read an ``lcm:SubmitObjectsRequest`` (ITI TF-2b 3.42.4.1.2).
+
+    Objects are kept with the ids the sender gave (symbolic or ``urn:uuid:``);
+    registration assigns UUIDs. Every structural problem is collected so the
+    sender learns all of them at once.
+    """
+    if request.tag != f"{{{names.LCM}}}SubmitObjectsRequest":
+        raise MetadataError(
+            f"expected lcm:SubmitObjectsRequest, got {etree.QName(request).localname}"
+        )
+    object_list = request.find(names.REGISTRY_OBJECT_LIST)
+    if object_list is None:
+        raise MetadataError("SubmitObjectsRequest has no rim:RegistryObjectList")
+    packages = list(object_list.iterchildren(names.REGISTRY_PACKAGE))
+    loose = list(object_list.iterchildren(names.CLASSIFICATION))
+    roles = _package_nodes(packages, loose)
+
+    errors: list[RegistryError] = []
+    submission_sets: list[SubmissionSet] = []
+    folders: list[Folder] = []
+    documents: list[DocumentEntry] = []
+    associations: list[Association] = []
+    refs: list[ObjectRef] = []
+    for element in object_list:
+        tag = element.tag
+        try:
+            if tag == names.EXTRINSIC_OBJECT:
+                documents.append(_document_entry(element))
+            elif tag == names.REGISTRY_PACKAGE:
+                role = roles.get(element.get("id") or "")
+                if role is ClassificationNode.SUBMISSION_SET:
+                    submission_sets.append(_submission_set(element))
+                elif role is ClassificationNode.FOLDER:
+                    folders.append(_folder(element))
+                else:
+                    raise MetadataError(
+                        f"RegistryPackage {element.get('id')} is classified neither as "
+                        "SubmissionSet nor as Folder",
+                        location=element.get("id"),
+                    )
+            elif tag == names.ASSOCIATION:
+                associations.append(_association(element))
+            elif tag == names.OBJECT_REF:
+                refs.append(ObjectRef(id=element.get("id") or "", home=element.get("home")))
+        except RegistryError as error:
+            errors.append(error)
+    if len(submission_sets) != 1 and not errors:
+        errors.append(
+            MetadataError(
+                f"a submission carries exactly one SubmissionSet, this one has "
+                f"{len(submission_sets)}"
+            )
+        )
+    if errors:
+        raise RegistryErrorList(errors)
+    return Submission(
+        submission_set=submission_sets[0],
+        documents=tuple(documents),
+        folders=tuple(folders),
+        associations=tuple(associations),
+        object_refs=tuple(refs),
+        request_slots=tuple(
+            Slot(name=s.get("name") or "", values=slot_values(s))
+            for s in request.iterchildren(names.SLOT)
+        ),
+    )

@@ -1,0 +1,372 @@
+"""ITI TF-3 4.2 / ebRIM 3.0 — writing model objects as LeafClass ebRIM XML.
+
+Query responses carry hundreds of elements per DocumentEntry; building them
+as lxml trees costs about 4 µs an element, so the writer produces XML text
+(escaped with the standard library) and callers parse it only when they
+need a tree. Output uses the ``rim`` prefix, declared on each top element.
+
+Classification and ExternalIdentifier ids are not kept by the registry: they
+are derived from the owner's id and their position, so a response is stable
+from one query to the next (ebRIM 3.0 §2.5.1 wants them unique, not kept).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from lxml import etree
+
+from registry.ebrim import names
+from registry.model import (
+    Association,
+    Author,
+    Code,
+    DocumentEntry,
+    Folder,
+    ObjectRef,
+    RegistryObject,
+    Slot,
+    Submission,
+    SubmissionSet,
+)
+from registry.vocabulary import (
+    ClassificationNode,
+    ClassificationScheme,
+    ExternalIdentifierName,
+    IdentificationScheme,
+    ObjectType,
+)
+
+__all__ = [
+    "object_ref_xml",
+    "registry_object_element",
+    "registry_object_xml",
+    "submission_element",
+]
+
+_DECLARE_RIM = f' xmlns:rim="{names.RIM}"'
+_CLASSIFICATION_TYPE = quoteattr(ObjectType.CLASSIFICATION.value)
+_EXTERNAL_IDENTIFIER_TYPE = quoteattr(ObjectType.EXTERNAL_IDENTIFIER.value)
+
+
+def _attr(value: object) -> str:
+    return quoteattr(str(getattr(value, "value", value)))
+
+
+class _Out:
+    """An XML text being written, with the ebRIM idioms XDS uses."""
+
+    __slots__ = ("owner", "owner_uuid", "parts", "serial")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.owner = ""
+        self.owner_uuid: uuid.UUID | None = None
+        self.serial = 0
+
+    def start(self, owner: str) -> None:
+        """Begin an object: children ids derive from ``owner`` from here on."""
+        self.owner = owner
+        self.serial = 0
+        try:
+            self.owner_uuid = uuid.UUID(owner.removeprefix("urn:uuid:"))
+        except ValueError:
+            self.owner_uuid = None
+
+    def child_id(self) -> str:
+        """A stable UUID for the next classification/external identifier of the owner."""
+        self.serial += 1
+        if self.owner_uuid is not None:
+            # Flip the low bits of the owner's UUID: cheap, stable and unique per owner.
+            return "urn:uuid:" + str(uuid.UUID(int=self.owner_uuid.int ^ self.serial))
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{self.owner}#{self.serial}").urn
+
+    def slot(self, name: str, values: Iterable[str]) -> None:
+        out = self.parts
+        out.append(f"<rim:Slot name={quoteattr(name)}><rim:ValueList>")
+        out.extend(f"<rim:Value>{escape(v)}</rim:Value>" for v in values)
+        out.append("</rim:ValueList></rim:Slot>")
+
+    def slots(self, slots: Iterable[Slot]) -> None:
+        for slot in slots:
+            self.slot(slot.name, slot.values)
+
+    def localized(self, tag: str, text: str | None) -> None:
+        if text is not None:
+            self.parts.append(
+                f"<rim:{tag}><rim:LocalizedString value={quoteattr(text)}/></rim:{tag}>"
+            )
+
+    def head(self, obj: DocumentEntry | SubmissionSet | Folder) -> None:
+        self.localized("Name", obj.title)
+        self.localized("Description", obj.comments)
+        if obj.version is not None:
+            self.parts.append(f"<rim:VersionInfo versionName={quoteattr(obj.version)}/>")
+
+    def _classification(self, scheme: str, node: str, *, close: bool) -> None:
+        self.parts.append(
+            f"<rim:Classification id={quoteattr(self.child_id())} "
+            f"classificationScheme={quoteattr(scheme)} classifiedObject={quoteattr(self.owner)} "
+            f"nodeRepresentation={quoteattr(node)} objectType={_CLASSIFICATION_TYPE}"
+            + ("/>" if close else ">")
+        )
+
+    def code(self, scheme: ClassificationScheme, code: Code) -> None:
+        self._classification(scheme.value, code.code, close=False)
+        self.slot("codingScheme", (code.scheme,))
+        self.localized("Name", code.display_name)
+        self.parts.append("</rim:Classification>")
+
+    def author(self, scheme: ClassificationScheme, author: Author) -> None:
+        self._classification(scheme.value, "", close=False)
+        if author.person is not None:
+            self.slot("authorPerson", (author.person,))
+        for name, values in (
+            ("authorInstitution", author.institutions),
+            ("authorRole", author.roles),
+            ("authorSpecialty", author.specialties),
+            ("authorTelecommunication", author.telecoms),
+        ):
+            if values:
+                self.slot(name, values)
+        self.slots(author.extra_slots)
+        self.parts.append("</rim:Classification>")
+
+    def flag(self, scheme: ClassificationScheme) -> None:
+        self._classification(scheme.value, "", close=True)
+
+    def node(self, node: ClassificationNode) -> None:
+        self.parts.append(
+            f"<rim:Classification id={quoteattr(self.child_id())} "
+            f"classificationNode={quoteattr(node.value)} classifiedObject={quoteattr(self.owner)} "
+            f"objectType={_CLASSIFICATION_TYPE}/>"
+        )
+
+    def identifier(
+        self, scheme: IdentificationScheme, name: ExternalIdentifierName, value: str
+    ) -> None:
+        self.parts.append(
+            f"<rim:ExternalIdentifier id={quoteattr(self.child_id())} "
+            f"registryObject={quoteattr(self.owner)} identificationScheme={quoteattr(scheme.value)} "
+            f"value={quoteattr(value)} objectType={_EXTERNAL_IDENTIFIER_TYPE}>"
+            f"<rim:Name><rim:LocalizedString value={quoteattr(name.value)}/></rim:Name>"
+            "</rim:ExternalIdentifier>"
+        )
+
+
+def _open(
+    out: _Out,
+    tag: str,
+    obj: DocumentEntry | SubmissionSet | Folder,
+    object_type: str,
+    declare: str,
+    extra: str = "",
+) -> None:
+    attributes = f"id={_attr(obj.entry_uuid)}"
+    if obj.logical_id:
+        attributes += f" lid={_attr(obj.logical_id)}"
+    attributes += f" objectType={_attr(object_type)}"
+    if obj.availability_status:
+        attributes += f" status={_attr(obj.availability_status)}"
+    if obj.home_community_id is not None:
+        attributes += f" home={_attr(obj.home_community_id)}"
+    out.parts.append(f"<rim:{tag}{declare} {attributes}{extra}>")
+    out.start(obj.entry_uuid)
+
+
+def _document_entry(out: _Out, entry: DocumentEntry, declare: str) -> None:
+    """ITI TF-3 4.2.3.2: a DocumentEntry as ``rim:ExtrinsicObject``."""
+    _open(
+        out,
+        "ExtrinsicObject",
+        entry,
+        str(entry.object_type.value),
+        declare,
+        f" mimeType={_attr(entry.mime_type)}",
+    )
+    for name, value in (
+        ("creationTime", entry.creation_time),
+        ("hash", entry.hash),
+        ("languageCode", entry.language_code),
+        ("legalAuthenticator", entry.legal_authenticator),
+        ("repositoryUniqueId", entry.repository_unique_id),
+        ("serviceStartTime", entry.service_start_time),
+        ("serviceStopTime", entry.service_stop_time),
+        ("size", None if entry.size is None else str(entry.size)),
+        ("sourcePatientId", entry.source_patient_id),
+        ("documentAvailability", entry.document_availability),
+    ):
+        if value is not None:
+            out.slot(name, (value,))
+    if entry.source_patient_info:
+        out.slot("sourcePatientInfo", entry.source_patient_info)
+    if entry.reference_ids:
+        out.slot(names.REFERENCE_ID_LIST, entry.reference_ids)
+    out.slots(entry.extra_slots)
+    out.head(entry)
+    for author in entry.authors:
+        out.author(ClassificationScheme.DOCUMENT_AUTHOR, author)
+    for scheme_value, attribute in names.DOCUMENT_CODE_SCHEMES.items():
+        code = getattr(entry, attribute)
+        if code is not None:
+            out.code(ClassificationScheme(scheme_value), code)
+    for scheme_value, attribute in names.DOCUMENT_CODE_LISTS.items():
+        for code in getattr(entry, attribute):
+            out.code(ClassificationScheme(scheme_value), code)
+    if entry.limited_metadata:
+        out.flag(ClassificationScheme.DOCUMENT_LIMITED_METADATA)
+    out.identifier(
+        IdentificationScheme.DOCUMENT_PATIENT_ID,
+        ExternalIdentifierName.DOCUMENT_PATIENT_ID,
+        entry.patient_id,
+    )
+    out.identifier(
+        IdentificationScheme.DOCUMENT_UNIQUE_ID,
+        ExternalIdentifierName.DOCUMENT_UNIQUE_ID,
+        entry.unique_id,
+    )
+    out.parts.append("</rim:ExtrinsicObject>")
+
+
+def _submission_set(out: _Out, submission_set: SubmissionSet, declare: str) -> None:
+    """ITI TF-3 4.2.3.3: a SubmissionSet as ``rim:RegistryPackage``."""
+    _open(out, "RegistryPackage", submission_set, ObjectType.REGISTRY_PACKAGE.value, declare)
+    if submission_set.submission_time is not None:
+        out.slot("submissionTime", (submission_set.submission_time,))
+    if submission_set.intended_recipients:
+        out.slot("intendedRecipient", submission_set.intended_recipients)
+    out.slots(submission_set.extra_slots)
+    out.head(submission_set)
+    for author in submission_set.authors:
+        out.author(ClassificationScheme.SUBMISSION_SET_AUTHOR, author)
+    if submission_set.content_type_code is not None:
+        out.code(
+            ClassificationScheme.SUBMISSION_SET_CONTENT_TYPE_CODE,
+            submission_set.content_type_code,
+        )
+    if submission_set.limited_metadata:
+        out.flag(ClassificationScheme.SUBMISSION_SET_LIMITED_METADATA)
+    out.node(ClassificationNode.SUBMISSION_SET)
+    out.identifier(
+        IdentificationScheme.SUBMISSION_SET_UNIQUE_ID,
+        ExternalIdentifierName.SUBMISSION_SET_UNIQUE_ID,
+        submission_set.unique_id,
+    )
+    out.identifier(
+        IdentificationScheme.SUBMISSION_SET_SOURCE_ID,
+        ExternalIdentifierName.SUBMISSION_SET_SOURCE_ID,
+        submission_set.source_id,
+    )
+    out.identifier(
+        IdentificationScheme.SUBMISSION_SET_PATIENT_ID,
+        ExternalIdentifierName.SUBMISSION_SET_PATIENT_ID,
+        submission_set.patient_id,
+    )
+    out.parts.append("</rim:RegistryPackage>")
+
+
+def _folder(out: _Out, folder: Folder, declare: str) -> None:
+    """ITI TF-3 4.2.3.4: a Folder as ``rim:RegistryPackage``."""
+    _open(out, "RegistryPackage", folder, ObjectType.REGISTRY_PACKAGE.value, declare)
+    if folder.last_update_time is not None:
+        out.slot("lastUpdateTime", (folder.last_update_time,))
+    out.slots(folder.extra_slots)
+    out.head(folder)
+    for code in folder.codes:
+        out.code(ClassificationScheme.FOLDER_CODE_LIST, code)
+    if folder.limited_metadata:
+        out.flag(ClassificationScheme.FOLDER_LIMITED_METADATA)
+    out.node(ClassificationNode.FOLDER)
+    out.identifier(
+        IdentificationScheme.FOLDER_PATIENT_ID,
+        ExternalIdentifierName.FOLDER_PATIENT_ID,
+        folder.patient_id,
+    )
+    out.identifier(
+        IdentificationScheme.FOLDER_UNIQUE_ID,
+        ExternalIdentifierName.FOLDER_UNIQUE_ID,
+        folder.unique_id,
+    )
+    out.parts.append("</rim:RegistryPackage>")
+
+
+def _association(out: _Out, association: Association, declare: str) -> None:
+    """ITI TF-3 4.2.2: an Association as ``rim:Association``."""
+    attributes = (
+        f"id={_attr(association.entry_uuid)} "
+        f"objectType={_attr(ObjectType.ASSOCIATION.value)} "
+        f"associationType={_attr(association.association_type)} "
+        f"sourceObject={_attr(association.source_id)} "
+        f"targetObject={_attr(association.target_id)}"
+    )
+    if association.availability_status:
+        attributes += f" status={_attr(association.availability_status)}"
+    if association.home_community_id is not None:
+        attributes += f" home={_attr(association.home_community_id)}"
+    out.parts.append(f"<rim:Association{declare} {attributes}>")
+    for name, value in (
+        ("SubmissionSetStatus", association.submission_set_status),
+        ("PreviousVersion", association.previous_version),
+        ("OriginalStatus", association.original_status),
+        ("NewStatus", association.new_status),
+        ("AssociationPropagation", association.association_propagation),
+    ):
+        if value is not None:
+            out.slot(name, (str(getattr(value, "value", value)),))
+    out.slots(association.extra_slots)
+    out.parts.append("</rim:Association>")
+
+
+def write_objects(parts: list[str], objects: Iterable[RegistryObject], *, declare: bool) -> None:
+    """Append each object's LeafClass XML to ``parts``.
+
+    ``declare`` puts the ``rim`` namespace declaration on each object, for
+    text that is not inside an element declaring it.
+    """
+    out = _Out()
+    out.parts = parts
+    namespace = _DECLARE_RIM if declare else ""
+    for obj in objects:
+        if isinstance(obj, DocumentEntry):
+            _document_entry(out, obj, namespace)
+        elif isinstance(obj, SubmissionSet):
+            _submission_set(out, obj, namespace)
+        elif isinstance(obj, Folder):
+            _folder(out, obj, namespace)
+        else:
+            _association(out, obj, namespace)
+
+
+def object_ref_xml(ref: ObjectRef) -> str:
+    """ebRIM ``rim:ObjectRef`` (ITI TF-2a 3.18.4.1.2.1, returnType ObjectRef)."""
+    home = "" if ref.home is None else f" home={_attr(ref.home)}"
+    return f"<rim:ObjectRef id={_attr(ref.id)}{home}/>"
+
+
+def registry_object_xml(obj: RegistryObject) -> str:
+    """One object as LeafClass XML text, declaring the ``rim`` namespace."""
+    parts: list[str] = []
+    write_objects(parts, (obj,), declare=True)
+    return "".join(parts)
+
+
+def registry_object_element(obj: RegistryObject) -> etree._Element:
+    """One object as its LeafClass ebRIM element."""
+    return etree.fromstring(registry_object_xml(obj))
+
+
+def submission_element(submission: Submission) -> etree._Element:
+    """A whole submission as ``lcm:SubmitObjectsRequest`` (clients and tests)."""
+    parts = [
+        f'<lcm:SubmitObjectsRequest xmlns:lcm="{names.LCM}" xmlns:rim="{names.RIM}">'
+    ]
+    out = _Out()
+    out.parts = parts
+    out.slots(submission.request_slots)
+    parts.append("<rim:RegistryObjectList>")
+    write_objects(parts, submission.objects(), declare=False)
+    parts.extend(object_ref_xml(ref) for ref in submission.object_refs)
+    parts.append("</rim:RegistryObjectList></lcm:SubmitObjectsRequest>")
+    return etree.fromstring("".join(parts))

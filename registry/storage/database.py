@@ -1,0 +1,144 @@
+"""ITI TF-2b 3.42.4.1.3 — one database transaction per request: all or nothing.
+
+A Register Document Set-b submission is accepted or refused as a whole
+(ITI TF-2b 3.42.4.1.3); ``Database.unit_of_work`` gives it one transaction
+that commits when the block ends normally and rolls back on any exception.
+Stored queries read through ``Database.snapshot``, a transaction that never
+writes.
+
+SQLite runs in WAL mode with ``synchronous=NORMAL``, foreign keys on, a busy
+timeout and case-sensitive ``LIKE`` (as PostgreSQL's); a unit of work takes
+the write lock up front (``BEGIN IMMEDIATE``) so that concurrent writers wait
+instead of failing on a lock upgrade. PostgreSQL is reached through psycopg 3
+(``postgresql+psycopg://``). Nothing here touches a database before a method
+is called.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
+
+from registry.storage.store import RegistryStore
+
+__all__ = ["Database"]
+
+_BUSY_TIMEOUT_MS = 10_000
+_BEGIN = "carnet_sqlite_begin"
+_WRITER_LOCK = 0x4361726E6574
+"""PostgreSQL advisory lock key held by every unit of work ("Carnet" in ASCII)."""
+
+
+def _json_serializer(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+class Database:
+    """The registry database at ``url``: schema migrations and transactions.
+
+    ``url`` is an SQLAlchemy URL: ``sqlite:///path/registry.db`` or
+    ``postgresql+psycopg://user@host/db`` (``postgresql://`` is taken to mean
+    psycopg 3). The engine is created here but connects on first use.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        parsed = make_url(url)
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        self.url = parsed
+        self.engine: Engine = create_engine(
+            parsed,
+            echo=echo,
+            json_serializer=_json_serializer,
+            pool_pre_ping=parsed.get_backend_name() == "postgresql",
+        )
+        if self.engine.dialect.name == "sqlite":
+            _configure_sqlite(self.engine)
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (``alembic upgrade head``); idempotent."""
+        config = Config()
+        config.set_main_option("script_location", "registry.storage:migrations")
+        # Under the writers' lock: several server processes may start at once.
+        with self._writer_transaction() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[RegistryStore]:
+        """A store bound to one write transaction: committed on exit, rolled back on error.
+
+        Writers take turns (SQLite's write lock, a PostgreSQL transaction
+        advisory lock), so the checks a submission makes before it writes —
+        uniqueIds not yet registered, referenced objects still Approved —
+        still hold when it commits.
+        """
+        with self._writer_transaction() as connection:
+            yield RegistryStore(connection)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[RegistryStore]:
+        """A store bound to one read transaction, always rolled back (stored queries).
+
+        A query that reads several tables (GetAll, Get…AndContents) sees one
+        consistent state: SQLite's read transaction, PostgreSQL's REPEATABLE READ.
+        """
+        with self.engine.connect() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+            transaction = connection.begin()
+            try:
+                yield RegistryStore(connection)
+            finally:
+                transaction.rollback()
+
+    @contextmanager
+    def _writer_transaction(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            connection.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
+            with connection.begin():
+                if self.engine.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITER_LOCK}
+                    )
+                yield connection
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown, or between tests)."""
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Per-connection pragmas, and transactions begun by us rather than by pysqlite."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself (SQLAlchemy
+        # documents this recipe: pysqlite otherwise defers BEGIN to the first
+        # write, so reads of one unit of work would not be isolated).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
+                "PRAGMA case_sensitive_like=ON",
+            ):
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN, "BEGIN"))

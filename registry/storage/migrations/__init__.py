@@ -1,0 +1,3 @@
+"""Alembic environment of the registry database schema."""
+
+__all__: list[str] = []

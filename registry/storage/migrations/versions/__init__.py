@@ -1,0 +1,3 @@
+"""Alembic revisions of the registry database schema, oldest first."""
+
+__all__: list[str] = []

@@ -1,0 +1,123 @@
+"""ITI TF-2a 3.18 and ITI TF-2b 3.42, 3.44 — the Document Registry's SOAP endpoints.
+
+Binds the registry's transactions to their actions (ITI TF-2x Appendix V):
+Registry Stored Query (ITI-18) and Register Document Set-b (ITI-42) at the
+registry endpoint, Patient Identity Feed HL7 V3 (ITI-44) at the patient feed
+endpoint. Each request runs in one database transaction: a submission is
+registered whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from lxml import etree
+
+from registry.ebrim import adhoc_query_response, parse_adhoc_query, parse_submission
+from registry.ebrim import registry_response as ebrs_registry_response
+from registry.patient_feed import handle_patient_feed
+from registry.register import register_submission
+from registry.storage.database import Database
+from registry.stored_queries import run_stored_query
+from registry.vocabulary import Namespace, ResponseStatus
+from soap.transactions import Service, SoapRequest, SoapResponse, Transaction
+
+__all__ = ["patient_feed_service", "registry_service"]
+
+_REGISTRY_RESPONSE = etree.QName(Namespace.RS.value, "RegistryResponse")
+_ADHOC_QUERY_RESPONSE = etree.QName(Namespace.QUERY.value, "AdhocQueryResponse")
+_ACKNOWLEDGEMENT = etree.QName("urn:hl7-org:v3", "MCCI_IN000002UV01")
+
+
+class _Registry:
+    """The handlers of the registry endpoint, sharing one database."""
+
+    def __init__(self, database: Database, *, max_query_results: int) -> None:
+        self.database = database
+        self.max_query_results = max_query_results
+
+    def register(self, request: SoapRequest) -> SoapResponse:
+        """ITI-42: parse, validate and register the submission (ITI TF-2b 3.42.4.1.3)."""
+        submission = parse_submission(request.body)
+        with self.database.unit_of_work() as store:
+            register_submission(store, submission)
+        return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
+
+    def stored_query(self, request: SoapRequest) -> SoapResponse:
+        """ITI-18: run the stored query in a read transaction (ITI TF-2a 3.18.4.1.3)."""
+        query = parse_adhoc_query(request.body)
+        with self.database.snapshot() as store:
+            result = run_stored_query(
+                store,
+                query_id=query.query_id,
+                parameters=query.parameters,
+                return_type=query.return_type,
+                max_results=self.max_query_results,
+            )
+        return SoapResponse(
+            body=adhoc_query_response(
+                result.objects, result.refs, status=ResponseStatus.SUCCESS.value
+            )
+        )
+
+
+def registry_service(
+    database: Database, *, max_query_results: int, path: str = "/xds/registry"
+) -> Service:
+    """The Document Registry endpoint: ITI-18 and ITI-42."""
+    registry = _Registry(database, max_query_results=max_query_results)
+    return Service(
+        path=path,
+        name="Document Registry",
+        transactions=(
+            Transaction(
+                name="ITI-18 Registry Stored Query",
+                action="urn:ihe:iti:2007:RegistryStoredQuery",
+                response_action="urn:ihe:iti:2007:RegistryStoredQueryResponse",
+                response_element=_ADHOC_QUERY_RESPONSE,
+                handler=registry.stored_query,
+            ),
+            Transaction(
+                name="ITI-42 Register Document Set-b",
+                action="urn:ihe:iti:2007:RegisterDocumentSet-b",
+                response_action="urn:ihe:iti:2007:RegisterDocumentSet-bResponse",
+                response_element=_REGISTRY_RESPONSE,
+                handler=registry.register,
+            ),
+        ),
+        wsdl=("wsdl/iti18.wsdl", "wsdl/iti42.wsdl"),
+    )
+
+
+def patient_feed_service(
+    database: Database,
+    *,
+    assigning_authorities: Collection[str] | None = None,
+    path: str = "/xds/patient-feed",
+) -> Service:
+    """The ITI-44 Patient Identity Feed HL7 V3 endpoint of the registry."""
+
+    def feed(request: SoapRequest) -> SoapResponse:
+        with database.unit_of_work() as store:
+            acknowledgement = handle_patient_feed(
+                store, request.body, assigning_authorities=assigning_authorities
+            )
+        return SoapResponse(body=acknowledgement)
+
+    interactions = ("PRPA_IN201301UV02", "PRPA_IN201302UV02", "PRPA_IN201304UV02")
+    names = ("add", "revise", "merge")
+    return Service(
+        path=path,
+        name="Patient Identity Feed",
+        transactions=tuple(
+            Transaction(
+                name=f"ITI-44 Patient Identity Feed HL7 V3 ({name})",
+                action=f"urn:hl7-org:v3:{interaction}",
+                response_action="urn:hl7-org:v3:MCCI_IN000002UV01",
+                response_element=_ACKNOWLEDGEMENT,
+                handler=feed,
+            )
+            for interaction, name in zip(interactions, names, strict=True)
+        ),
+        wsdl="hl7v3/iti44/iti44-xds.wsdl",
+    )

@@ -1,0 +1,149 @@
+"""carnet/settings.py: defaults, then a TOML file, then CARNET_* variables, then overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from carnet.settings import Settings, SettingsError
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_safe_for_a_single_host() -> None:
+    settings = Settings.load(environ={})
+    assert settings == Settings()
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8080
+    assert settings.profile == "ihe"
+    assert settings.max_request_bytes == 256 * 1024 * 1024
+    assert settings.max_metadata_bytes == 16 * 1024 * 1024
+    assert settings.max_query_results == 1000
+    assert settings.home_community_id is None
+
+
+def test_settings_are_frozen_and_keyword_only() -> None:
+    settings = Settings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.port = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Settings(Path("data"))  # type: ignore[call-arg]
+
+
+def test_every_field_has_a_docstring() -> None:
+    source = Path(__file__).parents[2].joinpath("carnet", "settings.py").read_text()
+    for field in dataclasses.fields(Settings):
+        declaration = source.index(f"\n    {field.name}: ")
+        following_line = source[declaration:].splitlines()[2]
+        assert following_line.strip().startswith('"""'), field.name
+
+
+def test_database_url_defaults_to_sqlite_in_data_dir() -> None:
+    settings = Settings(data_dir=Path("/srv/carnet"))
+    assert settings.effective_database_url == "sqlite:////srv/carnet/registry.sqlite3"
+
+
+def test_database_url_when_set_is_used_as_is() -> None:
+    url = "postgresql+psycopg://carnet@db/carnet"
+    assert Settings(database_url=url).effective_database_url == url
+
+
+def test_file_overrides_defaults(tmp_path: Path) -> None:
+    file = write(tmp_path / "carnet.toml", 'port = 9000\ndata_dir = "/srv/x"\nprofile = "dmp"\n')
+    settings = Settings.load(file=file, environ={})
+    assert settings.port == 9000
+    assert settings.data_dir == Path("/srv/x")
+    assert settings.profile == "dmp"
+
+
+def test_environment_overrides_file(tmp_path: Path) -> None:
+    file = write(tmp_path / "carnet.toml", "port = 9000\n")
+    environ = {
+        "CARNET_PORT": "9100",
+        "CARNET_DATA_DIR": "/var/lib/carnet",
+        "CARNET_DATABASE_URL": "postgresql+psycopg://carnet@db/carnet",
+    }
+    settings = Settings.load(file=file, environ=environ)
+    assert settings.port == 9100
+    assert settings.data_dir == Path("/var/lib/carnet")
+    assert settings.database_url == "postgresql+psycopg://carnet@db/carnet"
+
+
+def test_empty_environment_variable_counts_as_unset() -> None:
+    settings = Settings.load(environ={"CARNET_PORT": "", "CARNET_HOME_COMMUNITY_ID": ""})
+    assert settings.port == 8080
+    assert settings.home_community_id is None
+
+
+def test_unrelated_environment_variables_are_ignored() -> None:
+    assert Settings.load(environ={"CARNET_SOMETHING_ELSE": "1", "PORT": "1"}) == Settings()
+
+
+def test_overrides_win_and_none_overrides_are_ignored() -> None:
+    settings = Settings.load(environ={"CARNET_PORT": "9100"}, port=9200, host=None, threads="4")
+    assert settings.port == 9200
+    assert settings.host == "127.0.0.1"
+    assert settings.threads == 4
+
+
+def test_invalid_integer_names_the_field_and_source() -> None:
+    with pytest.raises(SettingsError, match=r"port must be an integer.*CARNET_PORT"):
+        Settings.load(environ={"CARNET_PORT": "eighty"})
+
+
+def test_boolean_is_not_an_integer(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="workers must be an integer"):
+        Settings.load(file=write(tmp_path / "c.toml", "workers = true\n"), environ={})
+
+
+def test_unknown_file_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="unknown setting 'prot'"):
+        Settings.load(file=write(tmp_path / "c.toml", "prot = 1\n"), environ={})
+
+
+def test_unknown_override_is_refused() -> None:
+    with pytest.raises(SettingsError, match="unknown setting"):
+        Settings.load(environ={}, colour="blue")
+
+
+def test_unreadable_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="cannot read settings file"):
+        Settings.load(file=tmp_path / "absent.toml", environ={})
+    with pytest.raises(SettingsError, match="cannot read settings file"):
+        Settings.load(file=write(tmp_path / "bad.toml", "port = \n"), environ={})
+
+
+def test_wrongly_typed_file_value_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="host must be a string"):
+        Settings.load(file=write(tmp_path / "c.toml", "host = 1\n"), environ={})
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("port", 70000, "port must be between"),
+        ("profile", "xca", "profile must be one of"),
+        ("max_query_results", 0, "max_query_results must be at least 1"),
+        ("workers", 0, "workers must be at least 1"),
+        ("max_metadata_bytes", 512 * 1024 * 1024, "exceeds max_request_bytes"),
+        ("repository_unique_id", "1.2.abc", "must be an OID"),
+        ("repository_unique_id", "1.2." + "3" * 80, "must be an OID"),
+        ("home_community_id", "1.2.3", "must be urn:oid:"),
+        ("database_url", "", "must not be empty"),
+    ],
+)
+def test_out_of_range_values_are_refused(field: str, value: object, message: str) -> None:
+    overrides: dict[str, Any] = {field: value}
+    with pytest.raises(SettingsError, match=message):
+        Settings.load(environ={}, **overrides)
+
+
+def test_home_community_id_accepts_an_oid_urn() -> None:
+    settings = Settings.load(environ={"CARNET_HOME_COMMUNITY_ID": "urn:oid:1.2.250.1.999"})
+    assert settings.home_community_id == "urn:oid:1.2.250.1.999"
