@@ -23,13 +23,11 @@ from __future__ import annotations
 import argparse
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from xml.sax.saxutils import escape
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from lxml import etree  # noqa: E402
 
+from carnet.client import XdsClient, quote_list  # noqa: E402
 from registry.ebrim import parse_submission, submission_element  # noqa: E402
 from registry.model import Submission  # noqa: E402
 from registry.patients import Patient  # noqa: E402
@@ -87,7 +86,9 @@ def bench_register_in_process(count: int, workdir: Path) -> float:
     with database.unit_of_work() as store:
         for n in range(count):
             store.save_patient(Patient(patient_id=patient_id(n)))
-    bodies = [etree.tostring(submission_element(make_submission(patient_id(n)))) for n in range(count)]
+    bodies = [
+        etree.tostring(submission_element(make_submission(patient_id(n)))) for n in range(count)
+    ]
     start = time.perf_counter()
     for body in bodies:
         submission = parse_submission(etree.fromstring(body))
@@ -97,11 +98,19 @@ def bench_register_in_process(count: int, workdir: Path) -> float:
 
 
 def bench_raw_parse_insert(count: int, workdir: Path) -> float:
-    bodies = [envelope("urn:ihe:iti:2007:RegisterDocumentSet-b", submission_element(make_submission(patient_id(n)))) for n in range(count)]
+    bodies = [
+        envelope(
+            "urn:ihe:iti:2007:RegisterDocumentSet-b",
+            submission_element(make_submission(patient_id(n))),
+        )
+        for n in range(count)
+    ]
     connection = sqlite3.connect(workdir / "raw.sqlite3", isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute("CREATE TABLE entries (id INTEGER PRIMARY KEY, patient TEXT, unique_id TEXT, body BLOB)")
+    connection.execute(
+        "CREATE TABLE entries (id INTEGER PRIMARY KEY, patient TEXT, unique_id TEXT, body BLOB)"
+    )
     connection.execute("CREATE INDEX entries_patient ON entries (patient)")
     start = time.perf_counter()
     for n, body in enumerate(bodies):
@@ -115,7 +124,9 @@ def bench_raw_parse_insert(count: int, workdir: Path) -> float:
     return count / (time.perf_counter() - start)
 
 
-def load(url: str, requests: list[tuple[str, str, bytes]], clients: int) -> tuple[float, list[float], int]:
+def load(
+    url: str, requests: list[tuple[str, str, bytes]], clients: int
+) -> tuple[float, list[float], int]:
     """Post ``requests`` from ``clients`` threads; return rate, latencies, failures."""
     latencies: list[float] = []
     failures = 0
@@ -127,10 +138,18 @@ def load(url: str, requests: list[tuple[str, str, bytes]], clients: int) -> tupl
         with httpx.Client(timeout=60) as http:
             for path, action, payload in chunk:
                 began = time.perf_counter()
-                response = http.post(url + path, content=payload, headers={
-                    "Content-Type": f'application/soap+xml; charset=UTF-8; action="{action}"'})
+                response = http.post(
+                    url + path,
+                    content=payload,
+                    headers={
+                        "Content-Type": f'application/soap+xml; charset=UTF-8; action="{action}"'
+                    },
+                )
                 elapsed = time.perf_counter() - began
-                ok = response.status_code == 200 and b"ResponseStatusType:Success" in response.content
+                ok = (
+                    response.status_code == 200
+                    and b"ResponseStatusType:Success" in response.content
+                )
                 with lock:
                     latencies.append(elapsed)
                     failures += 0 if ok else 1
@@ -151,14 +170,24 @@ def server(workdir: Path, name: str, kind: str) -> Iterator[str]:
         yield running.url
 
 
-def bench_register_http(count: int, workdir: Path, kind: str, clients: int) -> tuple[float, float, int]:
+def bench_register_http(
+    count: int, workdir: Path, kind: str, clients: int
+) -> tuple[float, float, int]:
     with server(workdir, f"http-{kind}", kind) as url:
-        with Database(f"sqlite:///{workdir / f'http-{kind}' / 'registry.sqlite3'}").unit_of_work() as store:
+        with Database(
+            f"sqlite:///{workdir / f'http-{kind}' / 'registry.sqlite3'}"
+        ).unit_of_work() as store:
             for n in range(count):
                 store.save_patient(Patient(patient_id=patient_id(n)))
         requests = [
-            ("/xds/registry", "urn:ihe:iti:2007:RegisterDocumentSet-b",
-             envelope("urn:ihe:iti:2007:RegisterDocumentSet-b", submission_element(make_submission(patient_id(n)))))
+            (
+                "/xds/registry",
+                "urn:ihe:iti:2007:RegisterDocumentSet-b",
+                envelope(
+                    "urn:ihe:iti:2007:RegisterDocumentSet-b",
+                    submission_element(make_submission(patient_id(n))),
+                ),
+            )
             for n in range(count)
         ]
         rate, latencies, failures = load(url, requests, clients)
@@ -179,16 +208,23 @@ def populate(database: Database, documents: int, report: Callable[[str], None]) 
             docs = []
             for n in range(first, min(first + batch, documents)):
                 patient = patient_id(n % patients)
-                docs.append(template.with_(
-                    entry_uuid=uuid.uuid4().urn, logical_id=None, unique_id=f"1.2.250.1.999.8.{n}",
-                    patient_id=patient, source_patient_id=patient, version="1",
-                    availability_status=APPROVED,
-                    creation_time=f"2024{1 + n % 12:02d}{1 + n % 28:02d}101500",
-                ))
+                docs.append(
+                    template.with_(
+                        entry_uuid=uuid.uuid4().urn,
+                        logical_id=None,
+                        unique_id=f"1.2.250.1.999.8.{n}",
+                        patient_id=patient,
+                        source_patient_id=patient,
+                        version="1",
+                        availability_status=APPROVED,
+                        creation_time=f"2024{1 + n % 12:02d}{1 + n % 28:02d}101500",
+                    )
+                )
             docs = [d.with_(logical_id=d.entry_uuid) for d in docs]
             store.add_documents(docs)
         if (first // batch) % 50 == 0:
-            report(f"  populated {first + len(docs):,} / {documents:,} ({time.perf_counter() - began:.0f} s)")
+            elapsed = time.perf_counter() - began
+            report(f"  populated {first + len(docs):,} / {documents:,} ({elapsed:.0f} s)")
     with database.unit_of_work() as store:
         for p in range(patients):
             store.save_patient(Patient(patient_id=patient_id(p)))
@@ -203,10 +239,14 @@ def bench_find_documents(database: Database, patients: int, queries: int) -> tup
         began = time.perf_counter()
         with database.snapshot() as store:
             result = run_stored_query(
-                store, query_id=StoredQueryId.FIND_DOCUMENTS.value,
-                parameters={"$XDSDocumentEntryPatientId": (f"'{patient}'",),
-                            "$XDSDocumentEntryStatus": (f"('{APPROVED}')",)},
-                return_type=ReturnType.LEAF_CLASS, max_results=1000,
+                store,
+                query_id=StoredQueryId.FIND_DOCUMENTS.value,
+                parameters={
+                    "$XDSDocumentEntryPatientId": (f"'{patient}'",),
+                    "$XDSDocumentEntryStatus": (f"('{APPROVED}')",),
+                },
+                return_type=ReturnType.LEAF_CLASS,
+                max_results=1000,
             )
         latencies.append(time.perf_counter() - began)
         assert len(result.objects) == DOCS_PER_PATIENT, len(result.objects)
@@ -214,26 +254,22 @@ def bench_find_documents(database: Database, patients: int, queries: int) -> tup
 
 
 def bench_find_documents_http(url: str, patients: int, queries: int) -> tuple[float, float]:
+    """The ITI-18 round trip as a client sees it (request built, response parsed)."""
     rng = random.Random(7)
     latencies = []
-    with httpx.Client(timeout=60) as http:
+    with XdsClient(url) as client:
         for _ in range(queries):
             patient = patient_id(rng.randrange(patients))
-            body = etree.fromstring(
-                f"""<query:AdhocQueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"
-                xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">
-                <query:ResponseOption returnComposedObjects="true" returnType="LeafClass"/>
-                <rim:AdhocQuery id="{StoredQueryId.FIND_DOCUMENTS.value}">
-                <rim:Slot name="$XDSDocumentEntryPatientId"><rim:ValueList><rim:Value>'{escape(patient)}'</rim:Value></rim:ValueList></rim:Slot>
-                <rim:Slot name="$XDSDocumentEntryStatus"><rim:ValueList><rim:Value>('{APPROVED}')</rim:Value></rim:ValueList></rim:Slot>
-                </rim:AdhocQuery></query:AdhocQueryRequest>"""
-            )
-            payload = envelope("urn:ihe:iti:2007:RegistryStoredQuery", body)
             began = time.perf_counter()
-            response = http.post(url + "/xds/registry", content=payload, headers={
-                "Content-Type": 'application/soap+xml; charset=UTF-8; action="urn:ihe:iti:2007:RegistryStoredQuery"'})
+            response = client.stored_query(
+                StoredQueryId.FIND_DOCUMENTS.value,
+                {
+                    "$XDSDocumentEntryPatientId": f"'{patient}'",
+                    "$XDSDocumentEntryStatus": quote_list([APPROVED]),
+                },
+            )
             latencies.append(time.perf_counter() - began)
-            assert response.status_code == 200 and b"ExtrinsicObject" in response.content
+            assert len(response[0]) == DOCS_PER_PATIENT
     return percentile(latencies, 0.5) * 1000, percentile(latencies, 0.95) * 1000
 
 
@@ -245,7 +281,8 @@ def bench_raw_select(path: Path, patients: int, queries: int) -> tuple[float, fl
         patient = patient_id(rng.randrange(patients))
         began = time.perf_counter()
         rows = connection.execute(
-            "SELECT document FROM document_entries WHERE patient_id = ? AND availability_status = ?",
+            "SELECT document FROM document_entries"
+            " WHERE patient_id = ? AND availability_status = ?",
             (patient, APPROVED),
         ).fetchall()
         latencies.append(time.perf_counter() - began)
@@ -255,7 +292,9 @@ def bench_raw_select(path: Path, patients: int, queries: int) -> tuple[float, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,1000000", help="registered documents for FindDocuments")
+    parser.add_argument(
+        "--sizes", default="100000,1000000", help="registered documents for FindDocuments"
+    )
     parser.add_argument("--registrations", type=int, default=3000, help="ITI-42 requests per run")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument("--queries", type=int, default=2000, help="FindDocuments per size")
@@ -270,13 +309,31 @@ def main() -> None:
         workdir = Path(tmp)
         n = arguments.registrations
         report("ITI-42 in process …")
-        rows.append(("ITI-42 register, in process (1 thread)", f"{bench_register_in_process(n, workdir):,.0f} /s", "parse + validate + store"))
+        rows.append(
+            (
+                "ITI-42 register, in process (1 thread)",
+                f"{bench_register_in_process(n, workdir):,.0f} /s",
+                "parse + validate + store",
+            )
+        )
         report("raw lxml parse + SQLite insert …")
-        rows.append(("baseline: lxml parse + SQLite insert/commit", f"{bench_raw_parse_insert(n, workdir):,.0f} /s", "same envelopes, 1 thread"))
+        rows.append(
+            (
+                "baseline: lxml parse + SQLite insert/commit",
+                f"{bench_raw_parse_insert(n, workdir):,.0f} /s",
+                "same envelopes, 1 thread",
+            )
+        )
         for kind in arguments.servers.split(","):
             report(f"ITI-42 over HTTP ({kind}) …")
             rate, p95, failures = bench_register_http(n, workdir, kind, arguments.clients)
-            rows.append((f"ITI-42 register over HTTP, {kind}", f"{rate:,.0f} /s", f"{arguments.clients} clients, p95 {p95:.1f} ms, {failures} failed"))
+            rows.append(
+                (
+                    f"ITI-42 register over HTTP, {kind}",
+                    f"{rate:,.0f} /s",
+                    f"{arguments.clients} clients, p95 {p95:.1f} ms, {failures} failed",
+                )
+            )
 
         for size in (int(s) for s in arguments.sizes.split(",") if s):
             report(f"populating {size:,} documents …")
@@ -287,12 +344,32 @@ def main() -> None:
             patients = populate(database, size, report)
             database.engine.dispose()
             p50, p95 = bench_find_documents(database, patients, arguments.queries)
-            rows.append((f"FindDocuments at {size:,} docs, in process", f"p50 {p50:.2f} ms", f"p95 {p95:.2f} ms (20 docs, LeafClass)"))
+            rows.append(
+                (
+                    f"FindDocuments at {size:,} docs, in process",
+                    f"p50 {p50:.2f} ms",
+                    f"p95 {p95:.2f} ms (20 docs, LeafClass)",
+                )
+            )
             p50, p95 = bench_raw_select(data / "registry.sqlite3", patients, arguments.queries)
-            rows.append((f"baseline: raw indexed SELECT at {size:,}", f"p50 {p50:.2f} ms", f"p95 {p95:.2f} ms"))
+            rows.append(
+                (
+                    f"baseline: raw indexed SELECT at {size:,}",
+                    f"p50 {p50:.2f} ms",
+                    f"p95 {p95:.2f} ms",
+                )
+            )
             with live_server(data, workers=2) as running:
-                p50, p95 = bench_find_documents_http(running.url, patients, min(arguments.queries, 1000))
-            rows.append((f"FindDocuments at {size:,} docs, ITI-18 over HTTP", f"p50 {p50:.2f} ms", f"p95 {p95:.2f} ms (1 client)"))
+                p50, p95 = bench_find_documents_http(
+                    running.url, patients, min(arguments.queries, 1000)
+                )
+            rows.append(
+                (
+                    f"FindDocuments at {size:,} docs, ITI-18 over HTTP",
+                    f"p50 {p50:.2f} ms",
+                    f"p95 {p95:.2f} ms (1 client)",
+                )
+            )
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'result':>14}  notes")

@@ -10,11 +10,10 @@ conformance harnesses):
 
 from __future__ import annotations
 
+from carnet.settings import Settings
 from registry.storage.database import Database
 from soap.registry_endpoint import patient_feed_service, registry_service
 from soap.wsgi import SoapApplication
-
-from carnet.settings import Settings
 
 __all__ = ["create_app", "create_app_from_environment", "open_database"]
 

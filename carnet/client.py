@@ -228,7 +228,8 @@ def _fault(fault: etree._Element, status: int) -> SoapFaultError:
     env = SoapNamespace.SOAP12.value
     code = fault.findtext(f"{{{env}}}Code/{{{env}}}Value", default="").strip()
     subcodes = tuple(
-        (value.text or "").strip() for value in fault.iterfind(f".//{{{env}}}Subcode/{{{env}}}Value")
+        (value.text or "").strip()
+        for value in fault.iterfind(f".//{{{env}}}Subcode/{{{env}}}Value")
     )
     reason = fault.findtext(f"{{{env}}}Reason/{{{env}}}Text", default="").strip()
     return SoapFaultError(code, subcodes, reason, status)

@@ -119,7 +119,7 @@ class Settings:
         return f"sqlite:///{(self.data_dir / 'registry.sqlite3').as_posix()}"
 
     def to_environ(self) -> dict[str, str]:
-        """These settings as ``CARNET_*`` variables, for server workers built from the environment."""
+        """These settings as ``CARNET_*`` variables, for workers that rebuild them (granian)."""
         environ: dict[str, str] = {}
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)

@@ -63,7 +63,8 @@ class RegistryError(Exception):
         return (self,)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.error_code.value}: {self.reason!r}, location={self.location!r})"
+        name = type(self).__name__
+        return f"{name}({self.error_code.value}: {self.reason!r}, location={self.location!r})"
 
 
 class RegistryErrorList(RegistryError):

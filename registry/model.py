@@ -225,6 +225,10 @@ class Submission:
     object_refs: tuple[ObjectRef, ...] = ()
     request_slots: tuple[Slot, ...] = field(default=())
 
+    def identified_objects(self) -> tuple[SubmissionSet | DocumentEntry | Folder, ...]:
+        """The objects that carry a uniqueId and a patientId, SubmissionSet first."""
+        return (self.submission_set, *self.documents, *self.folders)
+
     def objects(self) -> tuple[RegistryObject, ...]:
         """Every object of the submission, SubmissionSet first."""
         return (self.submission_set, *self.documents, *self.folders, *self.associations)

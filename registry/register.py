@@ -73,10 +73,7 @@ def register_submission(
     if replaced:
         store.set_status(replaced, AvailabilityStatus.DEPRECATED.value)
     # Registered sources of a HasMember can only be folders (checked above).
-    new_ids = {
-        obj.entry_uuid
-        for obj in (registered.submission_set, *registered.documents, *registered.folders)
-    }
+    new_ids = {obj.entry_uuid for obj in registered.identified_objects()}
     folders_touched = {
         a.source_id
         for a in registered.associations
@@ -107,19 +104,17 @@ def _check_patient(store: RegistryStore, submission: Submission) -> Iterator[Reg
     patient_id = submission.submission_set.patient_id
     patient = store.patient(patient_id)
     if patient is None or not patient.is_active:
-        reason = "is not known to the registry" if patient is None else (
-            f"was merged into {patient.merged_into}"
+        reason = (
+            "is not known to the registry"
+            if patient is None
+            else (f"was merged into {patient.merged_into}")
         )
         yield UnknownPatientId(f"patient id {patient_id} {reason}", location=patient_id)
 
 
 def _check_unique_ids(store: RegistryStore, submission: Submission) -> Iterator[RegistryError]:
     """ITI TF-2b 3.42.4.1.3.3: uniqueIds and UUIDs not already registered."""
-    new_objects: list[DocumentEntry | Folder | SubmissionSet] = [
-        submission.submission_set,
-        *submission.documents,
-        *submission.folders,
-    ]
+    new_objects = submission.identified_objects()
     registered = store.objects_by_unique_id([obj.unique_id for obj in new_objects])
     for obj in new_objects:
         existing = registered.get(obj.unique_id)
@@ -287,9 +282,7 @@ def _assign_ids(submission: Submission, now: str) -> Submission:
     )
 
 
-def _replacements_into_folders(
-    store: RegistryStore, submission: Submission
-) -> list[Association]:
+def _replacements_into_folders(store: RegistryStore, submission: Submission) -> list[Association]:
     """ITI TF-3 4.2.2.2.2: a replacement joins every folder its original was in.
 
     Each new folder membership is itself recorded as a member of the

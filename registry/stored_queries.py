@@ -10,7 +10,7 @@ the requested ``returnType`` (ITI TF-2a 3.18.4.1.2.1).
 Rules common to all queries:
 
 - ``$XDSDocumentEntryType`` defaults to stable DocumentEntries only
-  (ITI TF-2a 3.18.4.1.2.3.6.2); On-Demand ones are returned when asked for.
+  (ITI TF-2a 3.18.4.1.2.3.7.1); On-Demand ones are returned when asked for.
 - ``$MetadataLevel`` (Metadata Update, ITI TF-2a 3.18.4.1.2.3.5.1) is 1 unless
   sent as 2: at level 1 the registry leaves out DocumentEntries and Folders
   that are not the latest version, Offline DocumentEntries, and Deprecated
@@ -30,52 +30,31 @@ Associations, each at most once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeAlias
 
+from registry import stored_query_returns as returns
 from registry.errors import (
     ResultNotSinglePatient,
     StoredQueryError,
     TooManyResults,
     UnknownStoredQuery,
 )
-from registry.model import (
-    Association,
-    DocumentEntry,
-    Folder,
-    ObjectRef,
-    RegistryObject,
-    SubmissionSet,
-)
+from registry.model import ObjectRef, RegistryObject
 from registry.query_parameters import (
     ParameterSpec,
     QueryArguments,
     QueryParameter,
     ValueKind,
-    like_matches,
     parse_arguments,
 )
-from registry.storage import (
-    DocumentCriteria,
-    FolderCriteria,
-    RegistryStore,
-    SubmissionSetCriteria,
-    TimeRange,
-)
-from registry.vocabulary import (
-    AssociationType,
-    AvailabilityStatus,
-    ObjectType,
-    ReturnType,
-    StoredQueryId,
-)
+from registry.storage import RegistryStore
+from registry.stored_query_returns import Found, QueryContext
+from registry.vocabulary import ReturnType, StoredQueryId
 
 __all__ = ["STORED_QUERIES", "QueryResult", "StoredQuery", "run_stored_query"]
 
 P = QueryParameter
-_HAS_MEMBER = (AssociationType.HAS_MEMBER.value,)
-_DEPRECATED = AvailabilityStatus.DEPRECATED.value
-_STABLE_ONLY = (ObjectType.STABLE_DOCUMENT_ENTRY.value,)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -89,50 +68,7 @@ class QueryResult:
     """ObjectRef: the same objects, in the same order, by id."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Context:
-    """What every query needs besides its own parameters."""
-
-    level: int
-    """``$MetadataLevel``: 1 (default) or 2."""
-    limit: int
-    """How many rows a single read may return before the result is too large anyway."""
-
-    @property
-    def current_only(self) -> bool:
-        return self.level == 1
-
-
-@dataclass(kw_only=True, slots=True)
-class _Found:
-    submission_sets: list[SubmissionSet] = field(default_factory=list)
-    folders: list[Folder] = field(default_factory=list)
-    documents: list[DocumentEntry] = field(default_factory=list)
-    associations: list[Association] = field(default_factory=list)
-
-    def objects(self) -> tuple[RegistryObject, ...]:
-        unique: dict[str, RegistryObject] = {}
-        groups: tuple[Sequence[RegistryObject], ...] = (
-            self.submission_sets,
-            self.folders,
-            self.documents,
-            self.associations,
-        )
-        for group in groups:
-            for obj in group:
-                unique.setdefault(obj.entry_uuid, obj)
-        return tuple(unique.values())
-
-    def patient_ids(self) -> set[str]:
-        """The patients the SubmissionSets, Folders and DocumentEntries found belong to."""
-        return (
-            {item.patient_id for item in self.submission_sets}
-            | {item.patient_id for item in self.folders}
-            | {item.patient_id for item in self.documents}
-        )
-
-
-Executor: TypeAlias = Callable[[RegistryStore, QueryArguments, _Context], _Found]
+Executor: TypeAlias = Callable[[RegistryStore, QueryArguments, QueryContext], Found]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -203,405 +139,6 @@ def _ids(parameters: Iterable[QueryParameter], *, multiple: bool) -> tuple[Param
     return tuple(_spec(parameter, multiple=multiple) for parameter in parameters)
 
 
-# --------------------------------------------------------------------------- criteria
-
-
-def _object_types(arguments: QueryArguments) -> tuple[str, ...]:
-    """``$XDSDocumentEntryType``, stable DocumentEntries only when absent."""
-    return arguments.any_of(P.DOCUMENT_ENTRY_TYPE) or _STABLE_ONLY
-
-
-def _range(arguments: QueryArguments, start: QueryParameter, end: QueryParameter) -> TimeRange:
-    return TimeRange(start=arguments.one(start), end=arguments.one(end))
-
-
-def _find_documents_criteria(arguments: QueryArguments, context: _Context) -> DocumentCriteria:
-    """The FindDocuments filters (ITI TF-2a 3.18.4.1.2.3.7.1), shared with ByReferenceId."""
-    return DocumentCriteria(
-        patient_id=arguments.one(P.DOCUMENT_ENTRY_PATIENT_ID),
-        statuses=arguments.any_of(P.DOCUMENT_ENTRY_STATUS),
-        object_types=_object_types(arguments),
-        class_codes=arguments.any_of(P.DOCUMENT_ENTRY_CLASS_CODE),
-        type_codes=arguments.any_of(P.DOCUMENT_ENTRY_TYPE_CODE),
-        practice_setting_codes=arguments.any_of(P.DOCUMENT_ENTRY_PRACTICE_SETTING_CODE),
-        healthcare_facility_type_codes=arguments.any_of(
-            P.DOCUMENT_ENTRY_HEALTHCARE_FACILITY_TYPE_CODE
-        ),
-        format_codes=arguments.any_of(P.DOCUMENT_ENTRY_FORMAT_CODE),
-        creation_time=_range(
-            arguments, P.DOCUMENT_ENTRY_CREATION_TIME_FROM, P.DOCUMENT_ENTRY_CREATION_TIME_TO
-        ),
-        service_start_time=_range(
-            arguments,
-            P.DOCUMENT_ENTRY_SERVICE_START_TIME_FROM,
-            P.DOCUMENT_ENTRY_SERVICE_START_TIME_TO,
-        ),
-        service_stop_time=_range(
-            arguments,
-            P.DOCUMENT_ENTRY_SERVICE_STOP_TIME_FROM,
-            P.DOCUMENT_ENTRY_SERVICE_STOP_TIME_TO,
-        ),
-        event_codes=arguments.groups(P.DOCUMENT_ENTRY_EVENT_CODE_LIST),
-        confidentiality_codes=arguments.groups(P.DOCUMENT_ENTRY_CONFIDENTIALITY_CODE),
-        author_persons=arguments.any_of(P.DOCUMENT_ENTRY_AUTHOR_PERSON),
-        reference_ids=arguments.any_of(P.DOCUMENT_ENTRY_REFERENCE_ID_LIST),
-        latest_only=context.current_only,
-        online_only=context.current_only,
-    )
-
-
-def _documents_by_id(
-    store: RegistryStore,
-    context: _Context,
-    *,
-    entry_uuids: tuple[str, ...] | None = None,
-    unique_ids: tuple[str, ...] | None = None,
-    logical_ids: tuple[str, ...] | None = None,
-    object_types: tuple[str, ...] | None = None,
-    format_codes: tuple[str, ...] | None = None,
-    confidentiality_codes: tuple[tuple[str, ...], ...] = (),
-) -> list[DocumentEntry]:
-    return store.find_documents(
-        DocumentCriteria(
-            entry_uuids=entry_uuids,
-            unique_ids=unique_ids,
-            logical_ids=logical_ids,
-            object_types=object_types,
-            format_codes=format_codes,
-            confidentiality_codes=confidentiality_codes,
-            latest_only=context.current_only,
-            online_only=context.current_only,
-        ),
-        limit=context.limit,
-    )
-
-
-def _folders_by_id(
-    store: RegistryStore,
-    context: _Context,
-    *,
-    entry_uuids: tuple[str, ...] | None = None,
-    unique_ids: tuple[str, ...] | None = None,
-    logical_ids: tuple[str, ...] | None = None,
-) -> list[Folder]:
-    return store.find_folders(
-        FolderCriteria(
-            entry_uuids=entry_uuids,
-            unique_ids=unique_ids,
-            logical_ids=logical_ids,
-            latest_only=context.current_only,
-            excluded_statuses=(_DEPRECATED,) if context.current_only else (),
-        ),
-        limit=context.limit,
-    )
-
-
-def _current(associations: Iterable[Association], context: _Context) -> list[Association]:
-    """Associations the metadata level shows (no Deprecated ones at level 1)."""
-    if not context.current_only:
-        return list(associations)
-    return [a for a in associations if a.availability_status != _DEPRECATED]
-
-
-def _uuids(objects: Iterable[RegistryObject]) -> tuple[str, ...]:
-    return tuple(obj.entry_uuid for obj in objects)
-
-
-def _linking(
-    associations: Sequence[Association], *, sources: set[str], targets: set[str]
-) -> list[Association]:
-    """Associations from ``sources`` to ``targets``, and HasMembers from ``sources`` to those.
-
-    The second kind is how a SubmissionSet adds a document to a folder: its
-    HasMember targets the Folder-to-DocumentEntry association (ITI TF-3 4.2.2.1.1).
-    """
-    direct = [a for a in associations if a.source_id in sources and a.target_id in targets]
-    linked = {a.entry_uuid for a in direct}
-    nested = [
-        a
-        for a in associations
-        if a.entry_uuid not in linked and a.source_id in sources and a.target_id in linked
-    ]
-    return direct + nested
-
-
-# --------------------------------------------------------------------------- the queries
-
-
-def _find_documents(store: RegistryStore, arguments: QueryArguments, context: _Context) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.1 FindDocuments (and .14 FindDocumentsByReferenceId)."""
-    criteria = _find_documents_criteria(arguments, context)
-    return _Found(documents=store.find_documents(criteria, limit=context.limit))
-
-
-def _find_submission_sets(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.2 FindSubmissionSets."""
-    author = arguments.one(P.SUBMISSION_SET_AUTHOR_PERSON)
-    found = store.find_submission_sets(
-        SubmissionSetCriteria(
-            patient_id=arguments.one(P.SUBMISSION_SET_PATIENT_ID),
-            statuses=arguments.any_of(P.SUBMISSION_SET_STATUS),
-            source_ids=arguments.any_of(P.SUBMISSION_SET_SOURCE_ID),
-            content_type_codes=arguments.any_of(P.SUBMISSION_SET_CONTENT_TYPE),
-            submission_time=_range(
-                arguments,
-                P.SUBMISSION_SET_SUBMISSION_TIME_FROM,
-                P.SUBMISSION_SET_SUBMISSION_TIME_TO,
-            ),
-        ),
-        # The author filter runs here, after the read: no cap on rows read then.
-        limit=context.limit if author is None else None,
-    )
-    if author is not None:
-        found = [
-            item
-            for item in found
-            if any(a.person is not None and like_matches(author, a.person) for a in item.authors)
-        ]
-    return _Found(submission_sets=found)
-
-
-def _find_folders(store: RegistryStore, arguments: QueryArguments, context: _Context) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.3 FindFolders."""
-    criteria = FolderCriteria(
-        patient_id=arguments.one(P.FOLDER_PATIENT_ID),
-        statuses=arguments.any_of(P.FOLDER_STATUS),
-        last_update_time=_range(
-            arguments, P.FOLDER_LAST_UPDATE_TIME_FROM, P.FOLDER_LAST_UPDATE_TIME_TO
-        ),
-        codes=arguments.groups(P.FOLDER_CODE_LIST),
-        latest_only=context.current_only,
-        excluded_statuses=(_DEPRECATED,) if context.current_only else (),
-    )
-    return _Found(folders=store.find_folders(criteria, limit=context.limit))
-
-
-def _get_all(store: RegistryStore, arguments: QueryArguments, context: _Context) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.4 GetAll: a patient's objects and the associations among them."""
-    patient_id = arguments.one(P.PATIENT_ID)
-    documents = store.find_documents(
-        DocumentCriteria(
-            patient_id=patient_id,
-            statuses=arguments.any_of(P.DOCUMENT_ENTRY_STATUS),
-            object_types=_object_types(arguments),
-            format_codes=arguments.any_of(P.DOCUMENT_ENTRY_FORMAT_CODE),
-            confidentiality_codes=arguments.groups(P.DOCUMENT_ENTRY_CONFIDENTIALITY_CODE),
-            latest_only=context.current_only,
-            online_only=context.current_only,
-        ),
-        limit=context.limit,
-    )
-    submission_sets = store.find_submission_sets(
-        SubmissionSetCriteria(
-            patient_id=patient_id, statuses=arguments.any_of(P.SUBMISSION_SET_STATUS)
-        ),
-        limit=context.limit,
-    )
-    folders = store.find_folders(
-        FolderCriteria(
-            patient_id=patient_id,
-            statuses=arguments.any_of(P.FOLDER_STATUS),
-            latest_only=context.current_only,
-            excluded_statuses=(_DEPRECATED,) if context.current_only else (),
-        ),
-        limit=context.limit,
-    )
-    ids = set(_uuids((*documents, *submission_sets, *folders)))
-    associations = _current(store.associations_from(ids), context)
-    return _Found(
-        submission_sets=submission_sets,
-        folders=folders,
-        documents=documents,
-        associations=_linking(associations, sources=ids, targets=ids),
-    )
-
-
-def _get_documents(store: RegistryStore, arguments: QueryArguments, context: _Context) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.5 GetDocuments."""
-    return _Found(
-        documents=_documents_by_id(
-            store,
-            context,
-            entry_uuids=arguments.any_of(P.DOCUMENT_ENTRY_ENTRY_UUID),
-            unique_ids=arguments.any_of(P.DOCUMENT_ENTRY_UNIQUE_ID),
-            logical_ids=arguments.any_of(P.DOCUMENT_ENTRY_LOGICAL_ID),
-        )
-    )
-
-
-def _get_folders(store: RegistryStore, arguments: QueryArguments, context: _Context) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.6 GetFolders."""
-    return _Found(
-        folders=_folders_by_id(
-            store,
-            context,
-            entry_uuids=arguments.any_of(P.FOLDER_ENTRY_UUID),
-            unique_ids=arguments.any_of(P.FOLDER_UNIQUE_ID),
-            logical_ids=arguments.any_of(P.FOLDER_LOGICAL_ID),
-        )
-    )
-
-
-def _get_associations(store: RegistryStore, arguments: QueryArguments, context: _Context) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.7 GetAssociations: those with a given object at either end."""
-    uuids = arguments.any_of(P.UUID) or ()
-    return _Found(associations=_current(store.associations_touching(uuids), context))
-
-
-def _get_documents_and_associations(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.8 GetDocumentsAndAssociations."""
-    documents = _get_documents(store, arguments, context).documents
-    associations = store.associations_touching(_uuids(documents)) if documents else []
-    return _Found(documents=documents, associations=_current(associations, context))
-
-
-def _get_submission_sets(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.9 GetSubmissionSets: those holding the objects, and the links."""
-    uuids = arguments.any_of(P.UUID) or ()
-    members = _current(store.associations_to(uuids, types=_HAS_MEMBER), context)
-    submission_sets = store.submission_sets([a.source_id for a in members])
-    holders = set(_uuids(submission_sets))
-    return _Found(
-        submission_sets=submission_sets,
-        associations=[a for a in members if a.source_id in holders],
-    )
-
-
-def _get_submission_set_and_contents(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.10 GetSubmissionSetAndContents.
-
-    The SubmissionSet, the DocumentEntries and Folders it holds (HasMember),
-    the Associations it holds (a Folder's HasMember added by this submission)
-    and its HasMembers. The DocumentEntry filters hide entries, and with them
-    every Association leading to a hidden entry.
-    """
-    submission_sets = store.find_submission_sets(
-        SubmissionSetCriteria(
-            entry_uuids=arguments.any_of(P.SUBMISSION_SET_ENTRY_UUID),
-            unique_ids=arguments.any_of(P.SUBMISSION_SET_UNIQUE_ID),
-        )
-    )
-    if not submission_sets:
-        return _Found()
-    members = _current(store.associations_from(_uuids(submission_sets), types=_HAS_MEMBER), context)
-    targets = tuple(a.target_id for a in members)
-    stored_held = store.associations(targets)
-    documents = _documents_by_id(
-        store,
-        context,
-        entry_uuids=targets,
-        object_types=_object_types(arguments),
-        format_codes=arguments.any_of(P.DOCUMENT_ENTRY_FORMAT_CODE),
-        confidentiality_codes=arguments.groups(P.DOCUMENT_ENTRY_CONFIDENTIALITY_CODE),
-    )
-    candidates = _documents_by_id(
-        store, context, entry_uuids=(*targets, *(a.target_id for a in stored_held))
-    )
-    hidden = set(_uuids(candidates)) - set(_uuids(documents))
-    held = [
-        a
-        for a in _current(stored_held, context)
-        if a.source_id not in hidden and a.target_id not in hidden
-    ]
-    hidden |= set(_uuids(stored_held)) - set(_uuids(held))
-    return _Found(
-        submission_sets=submission_sets,
-        folders=_folders_by_id(store, context, entry_uuids=targets),
-        documents=documents,
-        associations=[a for a in members if a.target_id not in hidden] + held,
-    )
-
-
-def _get_folder_and_contents(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.11 GetFolderAndContents."""
-    folders = _folders_by_id(
-        store,
-        context,
-        entry_uuids=arguments.any_of(P.FOLDER_ENTRY_UUID),
-        unique_ids=arguments.any_of(P.FOLDER_UNIQUE_ID),
-    )
-    if not folders:
-        return _Found()
-    members = _current(store.associations_from(_uuids(folders), types=_HAS_MEMBER), context)
-    documents = _documents_by_id(
-        store,
-        context,
-        entry_uuids=tuple(a.target_id for a in members),
-        object_types=_object_types(arguments),
-        format_codes=arguments.any_of(P.DOCUMENT_ENTRY_FORMAT_CODE),
-        confidentiality_codes=arguments.groups(P.DOCUMENT_ENTRY_CONFIDENTIALITY_CODE),
-    )
-    shown = set(_uuids(documents))
-    return _Found(
-        folders=folders,
-        documents=documents,
-        associations=[a for a in members if a.target_id in shown],
-    )
-
-
-def _the_document(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> list[DocumentEntry]:
-    """The DocumentEntry named by ``$XDSDocumentEntryEntryUUID`` or ``…UniqueId``."""
-    return _documents_by_id(
-        store,
-        context,
-        entry_uuids=arguments.any_of(P.DOCUMENT_ENTRY_ENTRY_UUID),
-        unique_ids=arguments.any_of(P.DOCUMENT_ENTRY_UNIQUE_ID),
-    )
-
-
-def _get_folders_for_document(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.12 GetFoldersForDocument."""
-    documents = _the_document(store, arguments, context)
-    if not documents:
-        return _Found()
-    members = _current(store.associations_to(_uuids(documents), types=_HAS_MEMBER), context)
-    return _Found(
-        folders=_folders_by_id(store, context, entry_uuids=tuple(a.source_id for a in members))
-    )
-
-
-def _get_related_documents(
-    store: RegistryStore, arguments: QueryArguments, context: _Context
-) -> _Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.13 GetRelatedDocuments.
-
-    The DocumentEntry, the Associations of the given types that have it at
-    either end, and the DocumentEntries at their other end; nothing when no
-    such Association exists.
-    """
-    originals = _the_document(store, arguments, context)
-    if not originals:
-        return _Found()
-    original = originals[0].entry_uuid
-    types = arguments.any_of(P.ASSOCIATION_TYPES) or ()
-    associations = _current(store.associations_touching((original,), types=types), context)
-    if not associations:
-        return _Found()
-    others = tuple(a.target_id if a.source_id == original else a.source_id for a in associations)
-    documents = _documents_by_id(
-        store,
-        context,
-        entry_uuids=(original, *others),
-        object_types=_object_types(arguments),
-    )
-    documents.sort(key=lambda entry: entry.entry_uuid != original)
-    return _Found(documents=documents, associations=associations)
-
-
 # --------------------------------------------------------------------------- the table
 
 STORED_QUERIES: Mapping[str, StoredQuery] = {
@@ -614,7 +151,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
                 _spec(P.DOCUMENT_ENTRY_PATIENT_ID, required=True),
                 *_FIND_DOCUMENTS_FILTERS,
             ),
-            run=_find_documents,
+            run=returns.find_documents,
         ),
         StoredQuery(
             id=StoredQueryId.FIND_DOCUMENTS_BY_REFERENCE_ID,
@@ -624,7 +161,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
                 _spec(P.DOCUMENT_ENTRY_REFERENCE_ID_LIST, required=True, multiple=True),
                 *_FIND_DOCUMENTS_FILTERS,
             ),
-            run=_find_documents,
+            run=returns.find_documents,
         ),
         StoredQuery(
             id=StoredQueryId.FIND_SUBMISSION_SETS,
@@ -639,7 +176,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
                 _spec(P.SUBMISSION_SET_STATUS, required=True, multiple=True),
                 _LEVEL,
             ),
-            run=_find_submission_sets,
+            run=returns.find_submission_sets,
         ),
         StoredQuery(
             id=StoredQueryId.FIND_FOLDERS,
@@ -652,7 +189,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
                 _spec(P.FOLDER_STATUS, required=True, multiple=True),
                 _LEVEL,
             ),
-            run=_find_folders,
+            run=returns.find_folders,
         ),
         StoredQuery(
             id=StoredQueryId.GET_ALL,
@@ -667,7 +204,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
                 _DOCUMENT_TYPE,
                 _LEVEL,
             ),
-            run=_get_all,
+            run=returns.get_all,
         ),
         StoredQuery(
             id=StoredQueryId.GET_DOCUMENTS,
@@ -679,7 +216,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
             ),
             alternatives=((*_DOCUMENT_IDS, P.DOCUMENT_ENTRY_LOGICAL_ID),),
             single_patient=True,
-            run=_get_documents,
+            run=returns.get_documents,
         ),
         StoredQuery(
             id=StoredQueryId.GET_FOLDERS,
@@ -691,14 +228,14 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
             ),
             alternatives=((*_FOLDER_IDS, P.FOLDER_LOGICAL_ID),),
             single_patient=True,
-            run=_get_folders,
+            run=returns.get_folders,
         ),
         StoredQuery(
             id=StoredQueryId.GET_ASSOCIATIONS,
             name="GetAssociations",
             parameters=(_spec(P.UUID, required=True, multiple=True), _HOME, _LEVEL),
             single_patient=True,
-            run=_get_associations,
+            run=returns.get_associations,
         ),
         StoredQuery(
             id=StoredQueryId.GET_DOCUMENTS_AND_ASSOCIATIONS,
@@ -706,14 +243,14 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
             parameters=(*_ids(_DOCUMENT_IDS, multiple=True), _HOME, _LEVEL),
             alternatives=(_DOCUMENT_IDS,),
             single_patient=True,
-            run=_get_documents_and_associations,
+            run=returns.get_documents_and_associations,
         ),
         StoredQuery(
             id=StoredQueryId.GET_SUBMISSION_SETS,
             name="GetSubmissionSets",
             parameters=(_spec(P.UUID, required=True, multiple=True), _HOME, _LEVEL),
             single_patient=True,
-            run=_get_submission_sets,
+            run=returns.get_submission_sets,
         ),
         StoredQuery(
             id=StoredQueryId.GET_SUBMISSION_SET_AND_CONTENTS,
@@ -728,7 +265,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
             ),
             alternatives=((P.SUBMISSION_SET_ENTRY_UUID, P.SUBMISSION_SET_UNIQUE_ID),),
             single_patient=True,
-            run=_get_submission_set_and_contents,
+            run=returns.get_submission_set_and_contents,
         ),
         StoredQuery(
             id=StoredQueryId.GET_FOLDER_AND_CONTENTS,
@@ -743,7 +280,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
             ),
             alternatives=(_FOLDER_IDS,),
             single_patient=True,
-            run=_get_folder_and_contents,
+            run=returns.get_folder_and_contents,
         ),
         StoredQuery(
             id=StoredQueryId.GET_FOLDERS_FOR_DOCUMENT,
@@ -751,7 +288,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
             parameters=(*_ids(_DOCUMENT_IDS, multiple=False), _HOME, _LEVEL),
             alternatives=(_DOCUMENT_IDS,),
             single_patient=True,
-            run=_get_folders_for_document,
+            run=returns.get_folders_for_document,
         ),
         StoredQuery(
             id=StoredQueryId.GET_RELATED_DOCUMENTS,
@@ -765,7 +302,7 @@ STORED_QUERIES: Mapping[str, StoredQuery] = {
             ),
             alternatives=(_DOCUMENT_IDS,),
             single_patient=True,
-            run=_get_related_documents,
+            run=returns.get_related_documents,
         ),
     )
 }
@@ -798,7 +335,7 @@ def run_stored_query(
             f"{P.METADATA_LEVEL.value} must be 1 or 2, got {level}",
             location=P.METADATA_LEVEL.value,
         )
-    found = query.run(store, arguments, _Context(level=level, limit=max_results + 1))
+    found = query.run(store, arguments, QueryContext(level=level, limit=max_results + 1))
     if query.single_patient:
         patients = found.patient_ids()
         if len(patients) > 1:

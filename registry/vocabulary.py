@@ -180,9 +180,7 @@ class ErrorCode(StrEnum):
     PARTIAL_APPEND_CONTENT_NOT_PROCESSED = "PartialAppendContentNotProcessed"
     PARTIAL_REPLACE_CONTENT_NOT_PROCESSED = "PartialReplaceContentNotProcessed"
     PARTIAL_TRANSFORM_CONTENT_NOT_PROCESSED = "PartialTransformContentNotProcessed"
-    PARTIAL_TRANSFORM_REPLACE_CONTENT_NOT_PROCESSED = (
-        "PartialTransformReplaceContentNotProcessed"
-    )
+    PARTIAL_TRANSFORM_REPLACE_CONTENT_NOT_PROCESSED = "PartialTransformReplaceContentNotProcessed"
     # ITI-57 (XDS Metadata Update supplement, Table 3.57.4.1.3-1).
     METADATA_UPDATE_ERROR = "XDSMetadataUpdateError"
     METADATA_UPDATE_OPERATION_ERROR = "XDSMetadataUpdateOperationError"

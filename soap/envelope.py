@@ -142,6 +142,28 @@ def build_envelope(
     return envelope
 
 
+def serialize_envelope(
+    body: etree._Element | bytes, *, headers: Sequence[etree._Element] = ()
+) -> bytes:
+    """A whole SOAP 1.2 envelope as bytes, ``body`` as an element or already serialized.
+
+    A body given as bytes (one XML element declaring its own namespaces, no XML
+    declaration) is spliced in as is: large query responses are written as text
+    and never become a tree (``registry/ebrim/writer.py``).
+    """
+    if isinstance(body, etree._Element):
+        return serialize(build_envelope(body, headers=headers))
+    shell = etree.Element(clark(_ENV, "Envelope"), nsmap={"env": _ENV.value})
+    if headers:
+        etree.SubElement(shell, clark(_ENV, "Header")).extend(headers)
+    etree.SubElement(shell, clark(_ENV, "Body"))
+    data = serialize(shell)
+    tail = b"<env:Body/></env:Envelope>"
+    if not data.endswith(tail):  # pragma: no cover - lxml always writes an empty Body so
+        raise AssertionError("unexpected envelope serialization")
+    return data[: -len(tail)] + b"<env:Body>" + body + b"</env:Body></env:Envelope>"
+
+
 def serialize(envelope: etree._Element) -> bytes:
     """UTF-8 bytes with an XML declaration, as SOAP 1.2 Part 2 §7.1.4 media types expect."""
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")

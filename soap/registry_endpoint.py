@@ -13,7 +13,7 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from registry.ebrim import adhoc_query_response, parse_adhoc_query, parse_submission
+from registry.ebrim import adhoc_query_response_xml, parse_adhoc_query, parse_submission
 from registry.ebrim import registry_response as ebrs_registry_response
 from registry.patient_feed import handle_patient_feed
 from registry.register import register_submission
@@ -55,7 +55,7 @@ class _Registry:
                 max_results=self.max_query_results,
             )
         return SoapResponse(
-            body=adhoc_query_response(
+            body=adhoc_query_response_xml(
                 result.objects, result.refs, status=ResponseStatus.SUCCESS.value
             )
         )

@@ -62,8 +62,9 @@ class SoapRequest:
 class SoapResponse:
     """What a transaction handler returns."""
 
-    body: etree._Element
-    """The response element (e.g. ``rs:RegistryResponse``), put in ``env:Body``."""
+    body: etree._Element | bytes
+    """The response element (e.g. ``rs:RegistryResponse``), put in ``env:Body``; or that
+    element already serialized (UTF-8, no XML declaration), spliced in as is."""
     attachments: tuple[OutgoingAttachment, ...] = ()
     """Binary parts, referenced from ``body`` by ``xop:Include`` (forces an MTOM response)."""
 

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, quote
 from registry.errors import RegistryError
 from schemas import XmlError, parse_xml
 from soap.addressing import Addressing, AddressingUri, read_addressing, reply_headers
-from soap.envelope import Envelope, build_envelope, parse_envelope, serialize
+from soap.envelope import Envelope, build_envelope, parse_envelope, serialize, serialize_envelope
 from soap.faults import (
     REGISTRY_RESPONSE_ELEMENTS,
     FaultCode,
@@ -179,7 +179,7 @@ class SoapApplication:
         """Answer in the request's packaging; MTOM too when the response carries parts."""
         action = transaction.response_action
         headers = reply_headers(request.addressing.message_id, action=action)
-        data = serialize(build_envelope(response.body, headers=headers))
+        data = serialize_envelope(response.body, headers=headers)
         package = exchange.package
         closers = [package.close] if package is not None else []
         if package is None and not response.attachments:

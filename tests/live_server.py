@@ -42,9 +42,22 @@ def live_server(
     """Start the server, wait until it answers, stop it with SIGTERM at the end."""
     port = free_port()
     command = [
-        sys.executable, "-m", "carnet", "serve",
-        "--data", str(data_dir), "--host", "127.0.0.1", "--port", str(port),
-        "--profile", profile, "--workers", str(workers), "--threads", "4",
+        sys.executable,
+        "-m",
+        "carnet",
+        "serve",
+        "--data",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--profile",
+        profile,
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
     ]
     if database_url is not None:
         command += ["--database-url", database_url]

@@ -67,7 +67,9 @@ def document_entry(
         title="Compte rendu de consultation",
         comments="Consultation de suivi",
         class_code=Code(code="11488-4", scheme="2.16.840.1.113883.6.1", display_name="CR"),
-        type_code=Code(code="11488-4", scheme="2.16.840.1.113883.6.1", display_name="CR de consultation"),
+        type_code=Code(
+            code="11488-4", scheme="2.16.840.1.113883.6.1", display_name="CR de consultation"
+        ),
         format_code=Code(code="urn:ihe:iti:xds-sd:text:2008", scheme="1.3.6.1.4.1.19376.1.2.3"),
         healthcare_facility_type_code=Code(code="SA01", scheme="1.2.250.1.71.4.2.4"),
         practice_setting_code=Code(code="ETABLISSEMENT", scheme="1.2.250.1.213.1.1.4.9"),
@@ -80,14 +82,18 @@ def document_entry(
     return replace(entry, **changes)  # type: ignore[arg-type]
 
 
-def submission_set(entry_uuid: str = "SubmissionSet01", *, patient_id: str = PATIENT_ID, **changes: object) -> SubmissionSet:
+def submission_set(
+    entry_uuid: str = "SubmissionSet01", *, patient_id: str = PATIENT_ID, **changes: object
+) -> SubmissionSet:
     value = SubmissionSet(
         entry_uuid=entry_uuid,
         unique_id=unique_oid(),
         source_id="1.2.250.1.999.2",
         patient_id=patient_id,
         submission_time="20241015101600",
-        content_type_code=Code(code="04", scheme="1.2.250.1.213.1.1.4.12", display_name="Hospitalisation"),
+        content_type_code=Code(
+            code="04", scheme="1.2.250.1.213.1.1.4.12", display_name="Hospitalisation"
+        ),
         title="Soumission",
         authors=(author(),),
         intended_recipients=("Hôpital Test^^^^^^^^^1.2.3.4.5|^Dupont^Paul",),
@@ -95,7 +101,9 @@ def submission_set(entry_uuid: str = "SubmissionSet01", *, patient_id: str = PAT
     return replace(value, **changes)  # type: ignore[arg-type]
 
 
-def folder(entry_uuid: str = "Folder01", *, patient_id: str = PATIENT_ID, **changes: object) -> Folder:
+def folder(
+    entry_uuid: str = "Folder01", *, patient_id: str = PATIENT_ID, **changes: object
+) -> Folder:
     value = Folder(
         entry_uuid=entry_uuid,
         unique_id=unique_oid(),
@@ -106,7 +114,12 @@ def folder(entry_uuid: str = "Folder01", *, patient_id: str = PATIENT_ID, **chan
     return replace(value, **changes)  # type: ignore[arg-type]
 
 
-def has_member(entry_uuid: str, source: str, target: str, status: SubmissionSetStatus | None = SubmissionSetStatus.ORIGINAL) -> Association:
+def has_member(
+    entry_uuid: str,
+    source: str,
+    target: str,
+    status: SubmissionSetStatus | None = SubmissionSetStatus.ORIGINAL,
+) -> Association:
     return Association(
         entry_uuid=entry_uuid,
         association_type=AssociationType.HAS_MEMBER.value,
@@ -117,7 +130,9 @@ def has_member(entry_uuid: str, source: str, target: str, status: SubmissionSetS
 
 
 def relationship(entry_uuid: str, kind: AssociationType, source: str, target: str) -> Association:
-    return Association(entry_uuid=entry_uuid, association_type=kind.value, source_id=source, target_id=target)
+    return Association(
+        entry_uuid=entry_uuid, association_type=kind.value, source_id=source, target_id=target
+    )
 
 
 def submission(

@@ -103,4 +103,6 @@ def adhoc_query_response(
 
 def registry_response(*, status: str) -> etree._Element:
     """A bare ``rs:RegistryResponse`` (ITI TF-2b 3.42.4.2)."""
-    return etree.Element(f"{{{names.RS}}}RegistryResponse", {"status": status}, nsmap={"rs": names.RS})
+    return etree.Element(
+        f"{{{names.RS}}}RegistryResponse", {"status": status}, nsmap={"rs": names.RS}
+    )

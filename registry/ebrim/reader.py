@@ -39,7 +39,6 @@ from registry.vocabulary import (
 __all__ = ["parse_submission", "slot_values"]
 
 
-
 class _Element:
     """The parts of an ebRIM RegistryObject every XDS object shares, read once."""
 
@@ -234,7 +233,7 @@ def _document_entry(element: etree._Element) -> DocumentEntry:
         document_availability=parts.single("documentAvailability"),
         limited_metadata=limited,
         extra_slots=parts.extra_slots(names.DOCUMENT_SLOTS),
-        **codes,  # type: ignore[arg-type]
+        **codes,
     )
 
 

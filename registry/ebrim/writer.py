@@ -12,9 +12,9 @@ from one query to the next (ebRIM 3.0 §2.5.1 wants them unique, not kept).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
-from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
@@ -45,6 +45,35 @@ __all__ = [
     "registry_object_xml",
     "submission_element",
 ]
+
+
+
+def escape(text: str) -> str:
+    """Escape character data (XML 1.0 §2.4); most values need nothing, so check first."""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+_ATTRIBUTE_SPECIALS = re.compile('[&<>"\n\r\t]')
+
+
+def quoteattr(text: str) -> str:
+    """A double-quoted attribute value (XML 1.0 §3.3.3: white space kept as references).
+
+    ``xml.sax.saxutils.quoteattr`` does the same at five times the cost, which
+    shows in query responses of a thousand attributes.
+    """
+    if _ATTRIBUTE_SPECIALS.search(text) is not None:
+        text = (
+            escape(text)
+            .replace('"', "&quot;")
+            .replace("\n", "&#10;")
+            .replace("\r", "&#13;")
+            .replace("\t", "&#9;")
+        )
+    return f'"{text}"'
+
 
 _DECLARE_RIM = f' xmlns:rim="{names.RIM}"'
 _CLASSIFICATION_TYPE = quoteattr(ObjectType.CLASSIFICATION.value)
@@ -149,7 +178,8 @@ class _Out:
     ) -> None:
         self.parts.append(
             f"<rim:ExternalIdentifier id={quoteattr(self.child_id())} "
-            f"registryObject={quoteattr(self.owner)} identificationScheme={quoteattr(scheme.value)} "
+            f"registryObject={quoteattr(self.owner)} "
+            f"identificationScheme={quoteattr(scheme.value)} "
             f"value={quoteattr(value)} objectType={_EXTERNAL_IDENTIFIER_TYPE}>"
             f"<rim:Name><rim:LocalizedString value={quoteattr(name.value)}/></rim:Name>"
             "</rim:ExternalIdentifier>"
@@ -359,9 +389,7 @@ def registry_object_element(obj: RegistryObject) -> etree._Element:
 
 def submission_element(submission: Submission) -> etree._Element:
     """A whole submission as ``lcm:SubmitObjectsRequest`` (clients and tests)."""
-    parts = [
-        f'<lcm:SubmitObjectsRequest xmlns:lcm="{names.LCM}" xmlns:rim="{names.RIM}">'
-    ]
+    parts = [f'<lcm:SubmitObjectsRequest xmlns:lcm="{names.LCM}" xmlns:rim="{names.RIM}">']
     out = _Out()
     out.parts = parts
     out.slots(submission.request_slots)

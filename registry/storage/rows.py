@@ -197,7 +197,7 @@ def patient_values(patient: Patient) -> dict[str, Any]:
     }
 
 
-def patient_from_row(row: Mapping[str, Any]) -> Patient:
+def patient_from_row(row: Mapping[Any, Any]) -> Patient:
     demographics = row["demographics"]
     return Patient(
         patient_id=row["patient_id"],

@@ -41,7 +41,7 @@ __all__ = [
 def check_patient_ids(submission: Submission) -> Iterator[RegistryError]:
     """ITI TF-2b 3.42.4.1.3.2: every object of a submission names the same patient."""
     expected = submission.submission_set.patient_id
-    for obj in (*submission.documents, *submission.folders):
+    for obj in submission.identified_objects()[1:]:
         if obj.patient_id and expected and obj.patient_id != expected:
             yield PatientIdDoesNotMatch(
                 f"{obj.entry_uuid} has patientId {obj.patient_id!r}, the SubmissionSet "
@@ -54,7 +54,7 @@ def check_unique_ids_in_message(submission: Submission) -> Iterator[RegistryErro
     """ITI TF-2b 3.42.4.1.3.3: no two objects of one submission share a uniqueId or id."""
     unique_ids = Counter(
         obj.unique_id
-        for obj in (submission.submission_set, *submission.documents, *submission.folders)
+        for obj in submission.identified_objects()
         if obj.unique_id
     )
     for unique_id, count in unique_ids.items():

@@ -32,7 +32,9 @@ SUBMITTABLE_TYPES = frozenset(
 
 
 def _fail(association: Association, reason: str) -> MetadataError:
-    return MetadataError(f"Association {association.entry_uuid}: {reason}", location=association.entry_uuid)
+    return MetadataError(
+        f"Association {association.entry_uuid}: {reason}", location=association.entry_uuid
+    )
 
 
 def check_associations(submission: Submission) -> Iterator[RegistryError]:

@@ -60,7 +60,9 @@ class _Checker:
         self.errors: list[RegistryError] = []
 
     def fail(self, reason: str) -> None:
-        self.errors.append(MetadataError(f"{self.kind} {self.location}: {reason}", location=self.location))
+        self.errors.append(
+            MetadataError(f"{self.kind} {self.location}: {reason}", location=self.location)
+        )
 
     def required(self, name: str, value: object) -> bool:
         if value is None or value == "" or value == ():
@@ -99,8 +101,10 @@ class _Checker:
                 or author.specialties
                 or author.telecoms
             ):
-                self.fail("author has no authorPerson, authorInstitution, authorRole, "
-                          "authorSpecialty or authorTelecommunication")
+                self.fail(
+                    "author has no authorPerson, authorInstitution, authorRole, "
+                    "authorSpecialty or authorTelecommunication"
+                )
             self.format("authorPerson", author.person, check_xcn)
             for institution in author.institutions:
                 self.format("authorInstitution", institution, check_xon)

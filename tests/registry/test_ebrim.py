@@ -20,7 +20,10 @@ from schemas import load_schema, parse_xml
 from tests import submissions as build
 
 DATA = Path(__file__).parent.parent / "data" / "ipf"
-SUBMISSIONS = sorted(p.name for p in DATA.glob("SubmitObjectsRequest*.xml")) + ["submission-set.xml"]
+SUBMISSIONS = [
+    *sorted(p.name for p in DATA.glob("SubmitObjectsRequest*.xml")),
+    "submission-set.xml",
+]
 
 
 def load(name: str) -> etree._Element:
@@ -76,7 +79,9 @@ def test_leaf_class_query_response_is_schema_valid() -> None:
 
 def test_registry_package_without_classification_node_is_metadata_error() -> None:
     element = ebrim.submission_element(build.submission())
-    for classification in element.iter("{urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0}Classification"):
+    for classification in element.iter(
+        "{urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0}Classification"
+    ):
         if classification.get("classificationNode"):
             classification.getparent().remove(classification)
     with pytest.raises(RegistryError) as caught:
@@ -135,3 +140,12 @@ def test_adhoc_query_unknown_return_type_is_refused() -> None:
     element.find("{*}ResponseOption").set("returnType", "RegistryObject")
     with pytest.raises(RegistryError, match="returnType"):
         ebrim.parse_adhoc_query(element)
+
+
+def test_markup_characters_in_values_round_trip() -> None:
+    tricky = 'A <b> & "quoted"\n\ttab\r'
+    entry = build.document_entry(title=tricky, comments=tricky)
+    submission = build.submission(entry)
+    again = ebrim.parse_submission(ebrim.submission_element(submission))
+    assert again.documents[0].title == tricky
+    assert again.documents[0].comments == tricky

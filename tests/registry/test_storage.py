@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -290,6 +291,21 @@ def test_snapshot_sees_one_state_while_a_writer_commits(database: Database) -> N
         assert reader.find_documents(criteria) == before
     with database.snapshot() as reader:
         assert len(reader.find_documents(criteria)) == 2
+
+
+def test_concurrent_writers_take_turns(database: Database) -> None:
+    submissions_by_writer = [[stored_submission() for _ in range(15)] for _ in range(4)]
+
+    def write(batch: list[Submission]) -> None:
+        for submission in batch:
+            with database.unit_of_work() as store:
+                store.add_submission(submission)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(write, batch) for batch in submissions_by_writer]:
+            future.result()
+    with database.snapshot() as store:
+        assert len(store.find_documents(DocumentCriteria(patient_id=PATIENT))) == 60
 
 
 def test_duplicate_entry_uuid_fails_the_whole_unit_of_work(database: Database) -> None:

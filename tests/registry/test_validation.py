@@ -49,7 +49,8 @@ def test_document_entry_required_attribute_missing_is_metadata_error(attribute: 
     entry = build.document_entry(**{attribute: empty})
     errors = errors_of(build.submission(entry))
     assert any(
-        code is ErrorCode.REGISTRY_METADATA_ERROR and location == "Document01" for code, location, _ in errors
+        code is ErrorCode.REGISTRY_METADATA_ERROR and location == "Document01"
+        for code, location, _ in errors
     ), errors
 
 
@@ -130,7 +131,9 @@ def test_on_demand_entry_carries_no_hash_nor_size() -> None:
     assert codes_of(build.submission(entry)) == {ErrorCode.REGISTRY_METADATA_ERROR}
     validate_submission(
         build.submission(
-            build.document_entry(object_type=ObjectType.ON_DEMAND_DOCUMENT_ENTRY, hash=None, size=None)
+            build.document_entry(
+                object_type=ObjectType.ON_DEMAND_DOCUMENT_ENTRY, hash=None, size=None
+            )
         )
     )
 
@@ -190,7 +193,9 @@ def test_reference_status_for_object_of_the_submission_is_metadata_error() -> No
         submission_set=sub.submission_set,
         documents=sub.documents,
         associations=(
-            build.has_member("a1", "SubmissionSet01", "Document01", status=SubmissionSetStatus.REFERENCE),
+            build.has_member(
+                "a1", "SubmissionSet01", "Document01", status=SubmissionSetStatus.REFERENCE
+            ),
         ),
     )
     assert any("must be Original" in reason for _, _, reason in errors_of(sub))
@@ -216,7 +221,10 @@ def test_unknown_association_type_is_metadata_error() -> None:
     sub = build.submission(
         associations=(
             build.Association(
-                entry_uuid="x", association_type="urn:example:Likes", source_id="Document01", target_id="SubmissionSet01"
+                entry_uuid="x",
+                association_type="urn:example:Likes",
+                source_id="Document01",
+                target_id="SubmissionSet01",
             ),
         )
     )
@@ -227,7 +235,10 @@ def test_relationship_source_must_be_document_of_the_submission() -> None:
     sub = build.submission(
         associations=(
             build.relationship(
-                "r", AssociationType.REPLACE, "SubmissionSet01", "urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1"
+                "r",
+                AssociationType.REPLACE,
+                "SubmissionSet01",
+                "urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1",
             ),
         )
     )

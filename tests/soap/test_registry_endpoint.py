@@ -61,10 +61,17 @@ def feed_patient(client: XdsClient, patient_id: str) -> None:
     patient_ii.set("root", authority)
     patient_ii.set("extension", identifier)
     ack = client.patient_feed(message)
-    assert ack.find(".//{urn:hl7-org:v3}acknowledgement/{urn:hl7-org:v3}typeCode").get("code") == "AA"
+    assert (
+        ack.find(".//{urn:hl7-org:v3}acknowledgement/{urn:hl7-org:v3}typeCode").get("code") == "AA"
+    )
 
 
-def find_documents(client: XdsClient, patient_id: str, *statuses: str, return_type: ReturnType = ReturnType.LEAF_CLASS) -> etree._Element:
+def find_documents(
+    client: XdsClient,
+    patient_id: str,
+    *statuses: str,
+    return_type: ReturnType = ReturnType.LEAF_CLASS,
+) -> etree._Element:
     return client.stored_query(
         StoredQueryId.FIND_DOCUMENTS.value,
         {
@@ -81,7 +88,10 @@ def extrinsic_objects(response: etree._Element) -> list[etree._Element]:
 
 def unique_id_of(element: etree._Element) -> str:
     for identifier in element.iterfind(f"{{{RIM}}}ExternalIdentifier"):
-        if identifier.get("identificationScheme") == "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab":
+        if (
+            identifier.get("identificationScheme")
+            == "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab"
+        ):
             return identifier.get("value", "")
     raise AssertionError("no uniqueId")
 
@@ -110,7 +120,10 @@ def test_iti42_registers_and_iti18_finds_the_document(client: XdsClient) -> None
     assert found.get("status") == APPROVED
     assert found.get("lid") == found.get("id")
     assert unique_id_of(found) == entry.unique_id
-    slots = {s.get("name"): [v.text for v in s.iter(f"{{{RIM}}}Value")] for s in found.iterfind(f"{{{RIM}}}Slot")}
+    slots = {
+        s.get("name"): [v.text for v in s.iter(f"{{{RIM}}}Value")]
+        for s in found.iterfind(f"{{{RIM}}}Slot")
+    }
     assert slots["hash"] == [entry.hash]
     assert slots["urn:carnet:test:extra"] == ["a", "b"]  # extra slots round-trip
 
@@ -194,17 +207,29 @@ def test_iti42_replacing_a_deprecated_document_is_refused(client: XdsClient) -> 
     patient_id = new_patient_id()
     feed_patient(client, patient_id)
     original = build.document_entry(patient_id=patient_id)
-    original_uuid = registered(client, build.submission(original, patient_id=patient_id))[original.unique_id]
+    original_uuid = registered(client, build.submission(original, patient_id=patient_id))[
+        original.unique_id
+    ]
     first = build.document_entry("Document02", patient_id=patient_id)
     client.register(
-        build.submission(first, patient_id=patient_id, associations=(
-            build.relationship("r1", AssociationType.REPLACE, "Document02", original_uuid),))
+        build.submission(
+            first,
+            patient_id=patient_id,
+            associations=(
+                build.relationship("r1", AssociationType.REPLACE, "Document02", original_uuid),
+            ),
+        )
     )
     second = build.document_entry("Document03", patient_id=patient_id)
     with pytest.raises(RegistryFailure) as caught:
         client.register(
-            build.submission(second, patient_id=patient_id, associations=(
-                build.relationship("r2", AssociationType.REPLACE, "Document03", original_uuid),))
+            build.submission(
+                second,
+                patient_id=patient_id,
+                associations=(
+                    build.relationship("r2", AssociationType.REPLACE, "Document03", original_uuid),
+                ),
+            )
         )
     assert caught.value.codes == (ErrorCode.REGISTRY_METADATA_ERROR.value,)
     assert "not Approved" in caught.value.errors[0].context
@@ -216,8 +241,15 @@ def test_iti42_relationship_to_unknown_document_is_refused(client: XdsClient) ->
     entry = build.document_entry(patient_id=patient_id)
     missing = uuid.uuid4().urn
     with pytest.raises(RegistryFailure) as caught:
-        client.register(build.submission(entry, patient_id=patient_id, associations=(
-            build.relationship("a", AssociationType.APPEND, "Document01", missing),)))
+        client.register(
+            build.submission(
+                entry,
+                patient_id=patient_id,
+                associations=(
+                    build.relationship("a", AssociationType.APPEND, "Document01", missing),
+                ),
+            )
+        )
     assert caught.value.codes == (ErrorCode.REGISTRY_METADATA_ERROR.value,)
     assert missing in caught.value.errors[0].context
 
@@ -228,13 +260,26 @@ def test_iti42_replacement_joins_the_folders_of_the_original(client: XdsClient) 
     original = build.document_entry(patient_id=patient_id)
     folder = build.folder(patient_id=patient_id)
     membership = build.has_member("fm", "Folder01", "Document01", status=None)
-    client.register(build.submission(original, patient_id=patient_id, folders=(folder,), associations=(
-        membership, build.has_member("ss-fm", "SubmissionSet01", "fm"))))
+    client.register(
+        build.submission(
+            original,
+            patient_id=patient_id,
+            folders=(folder,),
+            associations=(membership, build.has_member("ss-fm", "SubmissionSet01", "fm")),
+        )
+    )
     original_uuid = entry_uuids(client, patient_id)[original.unique_id]
 
     replacement = build.document_entry("Document02", patient_id=patient_id)
-    client.register(build.submission(replacement, patient_id=patient_id, associations=(
-        build.relationship("r", AssociationType.REPLACE, "Document02", original_uuid),)))
+    client.register(
+        build.submission(
+            replacement,
+            patient_id=patient_id,
+            associations=(
+                build.relationship("r", AssociationType.REPLACE, "Document02", original_uuid),
+            ),
+        )
+    )
 
     response = client.stored_query(
         StoredQueryId.GET_FOLDER_AND_CONTENTS.value, {"$XDSFolderUniqueId": f"'{folder.unique_id}'"}
@@ -248,22 +293,35 @@ def test_iti42_adding_to_an_existing_folder_updates_last_update_time(client: Xds
     feed_patient(client, patient_id)
     folder = build.folder(patient_id=patient_id)
     client.register(build.submission(patient_id=patient_id, folders=(folder,)))
-    response = client.stored_query(StoredQueryId.GET_FOLDERS.value, {"$XDSFolderUniqueId": f"'{folder.unique_id}'"})
+    response = client.stored_query(
+        StoredQueryId.GET_FOLDERS.value, {"$XDSFolderUniqueId": f"'{folder.unique_id}'"}
+    )
     [package] = response.iter(f"{{{RIM}}}RegistryPackage")
     folder_uuid = package.get("id", "")
-    first_update = package.findtext(f"{{{RIM}}}Slot[@name='lastUpdateTime']/{{{RIM}}}ValueList/{{{RIM}}}Value")
+    first_update = package.findtext(
+        f"{{{RIM}}}Slot[@name='lastUpdateTime']/{{{RIM}}}ValueList/{{{RIM}}}Value"
+    )
     assert first_update
 
     entry = build.document_entry("Document09", patient_id=patient_id)
-    sub = build.submission(entry, patient_id=patient_id, associations=(
-        build.has_member("fm", folder_uuid, "Document09", status=None),
-        build.has_member("ss-fm", "SubmissionSet01", "fm"),
-    ))
+    sub = build.submission(
+        entry,
+        patient_id=patient_id,
+        associations=(
+            build.has_member("fm", folder_uuid, "Document09", status=None),
+            build.has_member("ss-fm", "SubmissionSet01", "fm"),
+        ),
+    )
     client.register(sub)
-    response = client.stored_query(StoredQueryId.GET_FOLDER_AND_CONTENTS.value, {"$XDSFolderEntryUUID": f"'{folder_uuid}'"})
+    response = client.stored_query(
+        StoredQueryId.GET_FOLDER_AND_CONTENTS.value, {"$XDSFolderEntryUUID": f"'{folder_uuid}'"}
+    )
     assert entry.unique_id in {unique_id_of(e) for e in extrinsic_objects(response)}
     [package] = response.iter(f"{{{RIM}}}RegistryPackage")
-    assert package.findtext(f"{{{RIM}}}Slot[@name='lastUpdateTime']/{{{RIM}}}ValueList/{{{RIM}}}Value") >= first_update
+    assert (
+        package.findtext(f"{{{RIM}}}Slot[@name='lastUpdateTime']/{{{RIM}}}ValueList/{{{RIM}}}Value")
+        >= first_update
+    )
 
 
 def test_iti42_reference_membership_of_a_registered_document(client: XdsClient) -> None:
@@ -272,8 +330,17 @@ def test_iti42_reference_membership_of_a_registered_document(client: XdsClient) 
     entry = build.document_entry(patient_id=patient_id)
     entry_uuid = registered(client, build.submission(entry, patient_id=patient_id))[entry.unique_id]
     second = build.document_entry("Document02", patient_id=patient_id)
-    client.register(build.submission(second, patient_id=patient_id, associations=(
-        build.has_member("ref", "SubmissionSet01", entry_uuid, status=SubmissionSetStatus.REFERENCE),)))
+    client.register(
+        build.submission(
+            second,
+            patient_id=patient_id,
+            associations=(
+                build.has_member(
+                    "ref", "SubmissionSet01", entry_uuid, status=SubmissionSetStatus.REFERENCE
+                ),
+            ),
+        )
+    )
 
 
 def test_iti18_unknown_stored_query(client: XdsClient) -> None:
@@ -284,7 +351,9 @@ def test_iti18_unknown_stored_query(client: XdsClient) -> None:
 
 def test_iti18_missing_required_parameter(client: XdsClient) -> None:
     with pytest.raises(RegistryFailure) as caught:
-        client.stored_query(StoredQueryId.FIND_DOCUMENTS.value, {"$XDSDocumentEntryStatus": quote_list([APPROVED])})
+        client.stored_query(
+            StoredQueryId.FIND_DOCUMENTS.value, {"$XDSDocumentEntryStatus": quote_list([APPROVED])}
+        )
     assert caught.value.codes == (ErrorCode.STORED_QUERY_MISSING_PARAM.value,)
 
 
@@ -302,7 +371,9 @@ def test_iti18_injection_like_patient_id_finds_nothing(client: XdsClient) -> Non
 def test_iti44_feed_acknowledges_and_patient_becomes_known(client: XdsClient) -> None:
     patient_id = new_patient_id()
     feed_patient(client, patient_id)
-    client.register(build.submission(build.document_entry(patient_id=patient_id), patient_id=patient_id))
+    client.register(
+        build.submission(build.document_entry(patient_id=patient_id), patient_id=patient_id)
+    )
 
 
 def test_wrong_action_for_endpoint_is_action_not_supported(client: XdsClient) -> None:
