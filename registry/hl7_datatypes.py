@@ -108,6 +108,28 @@ class CX:
         return f"{self.id}^^^&{self.authority_oid}&ISO"
 
 
+def check_source_patient_id(value: str) -> str:
+    """Check a ``sourcePatientId``: a CX with an id and an assigning authority.
+
+    It is the id in the *source's* domain (ITI TF-3 4.2.3.2.19), so its
+    authority need not be an ISO OID of the affinity domain; peers send
+    local authorities. Only the shape is checked.
+
+    >>> check_source_patient_id("89765a87b^^^&3.4.5&ISO")
+    '89765a87b^^^&3.4.5&ISO'
+    >>> check_source_patient_id("89765a87b")
+    Traceback (most recent call last):
+    ...
+    ValueError: CX '89765a87b' must carry an id and an assigning authority (id^^^authority)
+    """
+    components = value.split("^")
+    if len(components) < 4 or not components[0] or not components[3].strip("&"):
+        raise ValueError(
+            f"CX {value!r} must carry an id and an assigning authority (id^^^authority)"
+        )
+    return value
+
+
 def check_xcn(value: str) -> str:
     """Check an XCN (person): an id (component 1) or a family name (component 2).
 

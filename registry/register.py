@@ -25,16 +25,31 @@ from registry.errors import (
     UnknownPatientId,
 )
 from registry.model import Association, DocumentEntry, Folder, Submission, SubmissionSet
+from registry.storage.database import Database
 from registry.storage.store import ObjectKind, RegistryStore, StoredRef
 from registry.validation import is_uuid_urn, validate_submission
 from registry.vocabulary import AssociationType, AvailabilityStatus, SubmissionSetStatus
 
-__all__ = ["dtm_now", "register_submission"]
+__all__ = ["dtm_now", "register", "register_submission", "register_validated"]
 
 
 def dtm_now(now: datetime | None = None) -> str:
     """The current time as a DTM to the second, in UTC (ITI TF-3 Table 4.2.3.1.7-2)."""
     return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+def register(
+    database: Database, submission: Submission, *, now: datetime | None = None
+) -> Submission:
+    """Register ``submission`` in its own unit of work; return it as registered.
+
+    The checks that need only the submission run before the unit of work
+    opens, so writers hold the database's write lock only for the checks
+    against its state and the inserts.
+    """
+    validate_submission(submission)
+    with database.unit_of_work() as store:
+        return register_validated(store, submission, now=now)
 
 
 def register_submission(
@@ -46,6 +61,16 @@ def register_submission(
     and writes nothing when any rule is broken.
     """
     validate_submission(submission)
+    return register_validated(store, submission, now=now)
+
+
+def register_validated(
+    store: RegistryStore, submission: Submission, *, now: datetime | None = None
+) -> Submission:
+    """The part of registration that reads and writes the store.
+
+    ``submission`` must have passed :func:`registry.validation.validate_submission`.
+    """
     references = _registered_references(store, submission)
     errors = [
         *_check_patient(store, submission),

@@ -16,7 +16,7 @@ from lxml import etree
 from registry.ebrim import adhoc_query_response_xml, parse_adhoc_query, parse_submission
 from registry.ebrim import registry_response as ebrs_registry_response
 from registry.patient_feed import handle_patient_feed
-from registry.register import register_submission
+from registry.register import register
 from registry.storage.database import Database
 from registry.stored_queries import run_stored_query
 from registry.vocabulary import Namespace, ResponseStatus
@@ -38,9 +38,7 @@ class _Registry:
 
     def register(self, request: SoapRequest) -> SoapResponse:
         """ITI-42: parse, validate and register the submission (ITI TF-2b 3.42.4.1.3)."""
-        submission = parse_submission(request.body)
-        with self.database.unit_of_work() as store:
-            register_submission(store, submission)
+        register(self.database, parse_submission(request.body))
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
     def stored_query(self, request: SoapRequest) -> SoapResponse:

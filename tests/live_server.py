@@ -37,6 +37,7 @@ def live_server(
     database_url: str | None = None,
     profile: str = "ihe",
     workers: int = 2,
+    threads: int = 4,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
     """Start the server, wait until it answers, stop it with SIGTERM at the end."""
@@ -57,7 +58,7 @@ def live_server(
         "--workers",
         str(workers),
         "--threads",
-        "4",
+        str(threads),
     ]
     if database_url is not None:
         command += ["--database-url", database_url]

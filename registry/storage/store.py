@@ -10,14 +10,16 @@ document of each row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, bindparam, insert, or_, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import ReturningInsert
 
 from registry.model import Association, DocumentEntry, Folder, Submission, SubmissionSet
 from registry.patients import Patient, PatientStatus
@@ -122,7 +124,7 @@ class RegistryStore:
         """Insert SubmissionSets (ITI TF-3 4.2.3.3)."""
         if submission_sets:
             self._connection.execute(
-                insert(SUBMISSION_SETS), [submission_set_row(item) for item in submission_sets]
+                _insert(SUBMISSION_SETS), [submission_set_row(item) for item in submission_sets]
             )
 
     def add_documents(self, documents: Sequence[DocumentEntry]) -> None:
@@ -144,20 +146,20 @@ class RegistryStore:
             (ENTRY_REFERENCE_IDS, reference_ids),
         ):
             if rows:
-                self._connection.execute(insert(table), rows)
+                self._connection.execute(_insert(table), rows)
 
     def add_folders(self, folders: Sequence[Folder]) -> None:
         """Insert Folders (ITI TF-3 4.2.3.4) and their codes."""
         keys = self._insert_keyed(FOLDERS, [folder_row(folder) for folder in folders])
         codes = [row for f in folders for row in folder_code_rows(f, keys[f.entry_uuid])]
         if codes:
-            self._connection.execute(insert(FOLDER_CODES), codes)
+            self._connection.execute(_insert(FOLDER_CODES), codes)
 
     def add_associations(self, associations: Sequence[Association]) -> None:
         """Insert Associations (ITI TF-3 4.2.2)."""
         if associations:
             self._connection.execute(
-                insert(ASSOCIATIONS), [association_row(item) for item in associations]
+                _insert(ASSOCIATIONS), [association_row(item) for item in associations]
             )
 
     def set_status(self, uuids: Collection[str], status: str) -> None:
@@ -287,7 +289,7 @@ class RegistryStore:
     def patient(self, patient_id: str) -> Patient | None:
         """The patient fed with this id (ITI TF-2b 3.44), or ``None``."""
         row = (
-            self._connection.execute(select(PATIENTS).where(PATIENTS.c.patient_id == patient_id))
+            self._connection.execute(_PATIENT_BY_ID, {"patient_id": patient_id})
             .mappings()
             .first()
         )
@@ -346,7 +348,7 @@ class RegistryStore:
     def _insert_keyed(self, table: Table, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert rows and give the integer key of each, by entryUUID."""
         if len(rows) == 1:
-            result = self._connection.execute(insert(table).returning(table.c.pk), rows[0])
+            result = self._connection.execute(_insert_returning_key(table), rows[0])
             return {rows[0]["entry_uuid"]: int(result.scalar_one())}
         if not rows:
             return {}
@@ -434,12 +436,7 @@ class RegistryStore:
         """References to the objects of ``kinds`` whose ``column`` is one of ``keys``."""
         refs: list[StoredRef] = []
         for kind in kinds:
-            table = _TABLE_OF[kind]
-            statement = (
-                select(*(table.c[name] for name in _REF_COLUMNS if name in table.c))
-                .where(table.c[column].in_(keys))
-                .order_by(table.c.pk)
-            )
+            statement = _ref_statement(kind, column)
             refs.extend(
                 StoredRef(
                     kind=kind,
@@ -453,7 +450,7 @@ class RegistryStore:
                     size=row.get("size"),
                     latest=bool(row.get("latest", True)),
                 )
-                for row in self._connection.execute(statement).mappings()
+                for row in self._connection.execute(statement, {"keys": keys}).mappings()
             )
         return refs
 
@@ -486,3 +483,28 @@ _REF_COLUMNS = (
 def _select_documents(table: Table, conditions: list[Any]) -> Select[Any]:
     """The JSON documents of the rows matching ``conditions``, oldest first."""
     return select(table.c.document).where(*conditions).order_by(table.c.pk)
+
+
+# Statements of the registration hot path, built once: constructing a
+# SQLAlchemy statement costs more than running it on SQLite.
+_PATIENT_BY_ID = select(PATIENTS).where(PATIENTS.c.patient_id == bindparam("patient_id"))
+
+
+@functools.cache
+def _ref_statement(kind: ObjectKind, column: str) -> Select[Any]:
+    table = _TABLE_OF[kind]
+    return (
+        select(*(table.c[name] for name in _REF_COLUMNS if name in table.c))
+        .where(table.c[column].in_(bindparam("keys", expanding=True)))
+        .order_by(table.c.pk)
+    )
+
+
+@functools.cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
+
+
+@functools.cache
+def _insert_returning_key(table: Table) -> ReturningInsert[Any]:
+    return insert(table).returning(table.c.pk)

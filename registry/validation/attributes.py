@@ -13,7 +13,14 @@ import re
 from collections.abc import Callable, Iterator
 
 from registry.errors import MetadataError, RegistryError
-from registry.hl7_datatypes import CX, check_dtm, check_xcn, check_xon, is_oid
+from registry.hl7_datatypes import (
+    CX,
+    check_dtm,
+    check_source_patient_id,
+    check_xcn,
+    check_xon,
+    is_oid,
+)
 from registry.model import Author, Code, DocumentEntry, Folder, SubmissionSet
 
 _UUID_URN = re.compile(
@@ -139,7 +146,7 @@ def check_document_entry(entry: DocumentEntry) -> Iterator[RegistryError]:
     check.format("serviceStartTime", entry.service_start_time, check_dtm)
     check.format("serviceStopTime", entry.service_stop_time, check_dtm)
     if check.required("sourcePatientId", entry.source_patient_id):
-        check.format("sourcePatientId", entry.source_patient_id, CX.parse)
+        check.format("sourcePatientId", entry.source_patient_id, check_source_patient_id)
     check.format("legalAuthenticator", entry.legal_authenticator, check_xcn)
     check.authors(entry.authors)
     for reference in entry.reference_ids:
