@@ -20,6 +20,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/ensure-postgresql
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(PACKAGES)
 	$(VENV)/bin/python -m pytest -q
 
 lint: $(STAMP)

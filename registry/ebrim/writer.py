@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 
-
 def escape(text: str) -> str:
     """Escape character data (XML 1.0 §2.4); most values need nothing, so check first."""
     if "&" in text or "<" in text or ">" in text:

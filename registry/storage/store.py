@@ -289,9 +289,7 @@ class RegistryStore:
     def patient(self, patient_id: str) -> Patient | None:
         """The patient fed with this id (ITI TF-2b 3.44), or ``None``."""
         row = (
-            self._connection.execute(_PATIENT_BY_ID, {"patient_id": patient_id})
-            .mappings()
-            .first()
+            self._connection.execute(_PATIENT_BY_ID, {"patient_id": patient_id}).mappings().first()
         )
         return None if row is None else patient_from_row(row)
 

@@ -52,11 +52,7 @@ def check_patient_ids(submission: Submission) -> Iterator[RegistryError]:
 
 def check_unique_ids_in_message(submission: Submission) -> Iterator[RegistryError]:
     """ITI TF-2b 3.42.4.1.3.3: no two objects of one submission share a uniqueId or id."""
-    unique_ids = Counter(
-        obj.unique_id
-        for obj in submission.identified_objects()
-        if obj.unique_id
-    )
+    unique_ids = Counter(obj.unique_id for obj in submission.identified_objects() if obj.unique_id)
     for unique_id, count in unique_ids.items():
         if count > 1:
             yield DuplicateUniqueIdInMessage(

@@ -77,9 +77,7 @@ def test_unique_id_already_registered_is_duplicate(database: Database) -> None:
     entry = build.document_entry()
     register(database, build.submission(entry))
     errors = refused(database, build.submission(entry))
-    assert errors == [
-        (ErrorCode.DUPLICATE_UNIQUE_ID_IN_REGISTRY, entry.unique_id, errors[0][2])
-    ]
+    assert errors == [(ErrorCode.DUPLICATE_UNIQUE_ID_IN_REGISTRY, entry.unique_id, errors[0][2])]
 
 
 def test_unique_id_with_other_hash_is_non_identical_hash(database: Database) -> None:
@@ -205,9 +203,7 @@ def test_registered_document_cannot_gain_members(database: Database) -> None:
         source_id=target,
         target_id="Document01",
     )
-    sub = build.submission(
-        associations=(member, build.has_member("ss-m", "SubmissionSet01", "m"))
-    )
+    sub = build.submission(associations=(member, build.has_member("ss-m", "SubmissionSet01", "m")))
     assert any("cannot gain members" in reason for _, _, reason in refused(database, sub))
 
 
