@@ -17,7 +17,21 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import Insert, Select, Table, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -214,7 +228,40 @@ class RegistryStore:
                     found[ref.unique_id] = ref
         return found
 
+    def hashes_in_use(self, hashes: Collection[str], *, repository_unique_id: str) -> set[str]:
+        """Which of ``hashes`` a registered DocumentEntry of that repository carries.
+
+        Any row counts, whatever its status or version: a Deprecated document is
+        still retrievable (ITI TF-2b 3.43). The Document Repository keeps a stored
+        content while this says it is in use, and may remove it otherwise
+        (ITI TF-2b 3.41.4.1.3: a failed submission leaves nothing behind). Hashes are
+        compared as given; the repository writes them in lower case.
+        """
+        found: set[str] = set()
+        for chunk in _chunks(hashes):
+            found.update(
+                self._connection.execute(
+                    _HASHES_IN_USE, {"hashes": chunk, "repository": repository_unique_id}
+                ).scalars()
+            )
+        return found
+
     # ------------------------------------------------------------------ objects by id
+
+    def documents_by_unique_id(self, unique_ids: Collection[str]) -> list[DocumentEntry]:
+        """DocumentEntries by uniqueId, in registration order (every version: ITI-57).
+
+        The Document Repository looks up what it serves on ITI-43 this way
+        (ITI TF-2b 3.43.4.1.3): the mimeType, hash and repositoryUniqueId.
+        """
+        rows: dict[int, Any] = {}
+        for chunk in _chunks(unique_ids):
+            statement = select(DOCUMENTS.c.pk, DOCUMENTS.c.document).where(
+                DOCUMENTS.c.unique_id.in_(chunk)
+            )
+            rows.update((row.pk, row.document) for row in self._connection.execute(statement))
+        return [codec.decode_document(rows[key]) for key in sorted(rows)]
+
 
     def documents(self, uuids: Collection[str]) -> list[DocumentEntry]:
         """DocumentEntries by entryUUID, in registration order; unknown ids are skipped."""
@@ -431,26 +478,27 @@ class RegistryStore:
     def _refs(
         self, column: str, keys: list[str], *, kinds: Sequence[ObjectKind]
     ) -> list[StoredRef]:
-        """References to the objects of ``kinds`` whose ``column`` is one of ``keys``."""
-        refs: list[StoredRef] = []
-        for kind in kinds:
-            statement = _ref_statement(kind, column)
-            refs.extend(
-                StoredRef(
-                    kind=kind,
-                    entry_uuid=row["entry_uuid"],
-                    unique_id=row.get("unique_id"),
-                    logical_id=row.get("logical_id"),
-                    version=row.get("version"),
-                    patient_id=row.get("patient_id"),
-                    availability_status=row["availability_status"],
-                    hash=row.get("hash"),
-                    size=row.get("size"),
-                    latest=bool(row.get("latest", True)),
-                )
-                for row in self._connection.execute(statement, {"keys": keys}).mappings()
+        """References to the objects of ``kinds`` whose ``column`` is one of ``keys``.
+
+        One statement for all kinds (a UNION ALL): registration runs it under
+        the writer lock, where every statement counts.
+        """
+        rows = self._connection.execute(_ref_statement(tuple(kinds), column), {"keys": keys})
+        return [
+            StoredRef(
+                kind=ObjectKind(row.kind),
+                entry_uuid=row.entry_uuid,
+                unique_id=row.unique_id,
+                logical_id=row.logical_id,
+                version=row.version,
+                patient_id=row.patient_id,
+                availability_status=row.availability_status,
+                hash=row.hash,
+                size=row.size,
+                latest=True if row.latest is None else bool(row.latest),
             )
-        return refs
+            for row in rows
+        ]
 
 
 _DECODERS: tuple[tuple[Table, Callable[[Any], Any]], ...] = (
@@ -486,16 +534,35 @@ def _select_documents(table: Table, conditions: list[Any]) -> Select[Any]:
 # Statements of the registration hot path, built once: constructing a
 # SQLAlchemy statement costs more than running it on SQLite.
 _PATIENT_BY_ID = select(PATIENTS).where(PATIENTS.c.patient_id == bindparam("patient_id"))
+_HASHES_IN_USE = (
+    select(DOCUMENTS.c.hash)
+    .where(
+        DOCUMENTS.c.hash.in_(bindparam("hashes", expanding=True)),
+        DOCUMENTS.c.repository_unique_id == bindparam("repository"),
+    )
+    .distinct()
+)
 
 
 @functools.cache
-def _ref_statement(kind: ObjectKind, column: str) -> Select[Any]:
-    table = _TABLE_OF[kind]
-    return (
-        select(*(table.c[name] for name in _REF_COLUMNS if name in table.c))
-        .where(table.c[column].in_(bindparam("keys", expanding=True)))
-        .order_by(table.c.pk)
-    )
+def _ref_statement(kinds: tuple[ObjectKind, ...], column: str) -> CompoundSelect[Any] | Select[Any]:
+    """The StoredRef columns of ``kinds`` whose ``column`` is in ``:keys``, oldest first."""
+    selects = []
+    for kind in kinds:
+        table = _TABLE_OF[kind]
+        selects.append(
+            select(
+                literal(kind.value).label("kind"),
+                *(
+                    (table.c[name] if name in table.c else null()).label(name)
+                    for name in _REF_COLUMNS
+                ),
+                table.c.pk.label("pk"),
+            ).where(table.c[column].in_(bindparam("keys", expanding=True)))
+        )
+    if len(selects) == 1:
+        return selects[0].order_by(literal_column("pk"))
+    return union_all(*selects).order_by(literal_column("kind"), literal_column("pk"))
 
 
 @functools.cache
