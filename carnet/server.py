@@ -14,7 +14,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from carnet.app import create_app, open_database
+from carnet.app import create_app, open_database, sweep_documents
 from carnet.settings import Settings
 
 __all__ = ["serve"]
@@ -52,8 +52,16 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def serve(settings: Settings) -> None:
-    """Migrate the database, then serve until stopped (SIGTERM/SIGINT)."""
-    open_database(settings)
+    """Migrate the database, sweep the document store, then serve until stopped (SIGTERM/SIGINT).
+
+    The sweep runs here, once, before the workers start: nothing writes to the store
+    while it removes the temporary files of interrupted writes.
+    """
+    database = open_database(settings)
+    try:
+        sweep_documents(settings, database)
+    finally:
+        database.dispose()
     if settings.server == "granian":
         _serve_granian(settings)
     else:

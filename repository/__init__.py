@@ -1,3 +1,66 @@
-"""XDS.b Document Repository: ITI-41 provide-and-register, ITI-43 retrieve, document storage."""
+"""XDS.b Document Repository: ITI-41 provide-and-register, ITI-43 retrieve, document storage.
 
-__all__: list[str] = []
+Modules, named after the part of ITI TF-2b each implements:
+
+* :mod:`repository.provide_and_register` — ITI-41 (3.41.4.1.3): pairing, supplied
+  hash/size/repositoryUniqueId, store then register, all or nothing;
+* :mod:`repository.retrieve` — ITI-43 (3.43.4.1.3): find and open the documents asked for;
+* :mod:`repository.document_store` — the storage interface, content addressed by SHA-1;
+* :mod:`repository.folder_store` — that interface as sharded files in the data dir;
+* :mod:`repository.registration` — forwarding the metadata to the registry (ITI-42);
+* :mod:`repository.sweep` — removing at start-up what a crash left behind;
+* :mod:`repository.errors` — the repository's refusals and their IHE error codes.
+
+Imports flow one way: ``repository`` uses ``registry``, never ``soap`` or ``carnet``;
+documents reach it as values with a SHA-1, a size and their bytes
+(:class:`~repository.provide_and_register.DocumentContent`).
+"""
+
+from repository.document_store import DocumentStore
+from repository.errors import (
+    DocumentNotStored,
+    DocumentStoreError,
+    DocumentUniqueIdError,
+    MissingDocument,
+    MissingDocumentMetadata,
+    RepositoryError,
+    RepositoryMetadataError,
+    RepositoryOutOfResources,
+    UnknownRepositoryId,
+)
+from repository.folder_store import FolderDocumentStore
+from repository.provide_and_register import DocumentContent, provide_and_register
+from repository.registration import DocumentRegistry, InProcessRegistry
+from repository.retrieve import (
+    DocumentRequest,
+    RetrievedDocument,
+    RetrieveResult,
+    parse_retrieve_request,
+    retrieve_documents,
+)
+from repository.sweep import SweepReport, sweep
+
+__all__ = [
+    "DocumentContent",
+    "DocumentNotStored",
+    "DocumentRegistry",
+    "DocumentRequest",
+    "DocumentStore",
+    "DocumentStoreError",
+    "DocumentUniqueIdError",
+    "FolderDocumentStore",
+    "InProcessRegistry",
+    "MissingDocument",
+    "MissingDocumentMetadata",
+    "RepositoryError",
+    "RepositoryMetadataError",
+    "RepositoryOutOfResources",
+    "RetrieveResult",
+    "RetrievedDocument",
+    "SweepReport",
+    "UnknownRepositoryId",
+    "parse_retrieve_request",
+    "provide_and_register",
+    "retrieve_documents",
+    "sweep",
+]

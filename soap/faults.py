@@ -240,14 +240,26 @@ def registry_error_response(
     that cannot carry registry errors (see :data:`REGISTRY_RESPONSE_ELEMENTS`).
     """
     response, holder = _SHAPES[response_element.text](ResponseStatus.FAILURE.value)
-    errors = error.errors
+    # The RegistryErrorList precedes any RegistryObjectList (ebRS 3.0 query.xsd).
+    holder.insert(0, registry_error_list(error.errors))
+    return response
+
+
+def registry_error_list(errors: Sequence[RegistryError]) -> etree._Element:
+    """An ``rs:RegistryErrorList`` of ``errors`` (ebRS 3.0 §2.1.3, ITI TF-3 4.2.4).
+
+    ``highestSeverity`` is the worst of the errors' severities. Besides the failed
+    responses above, a response with status PartialSuccess carries one (ITI TF-2b
+    3.43.4.2.3: the documents found, and an error for each one that was not).
+    """
     severity = (
         ErrorSeverity.ERROR
         if any(e.severity is ErrorSeverity.ERROR for e in errors)
         else ErrorSeverity.WARNING
     )
     error_list = etree.Element(
-        clark(EbNamespace.RS, "RegistryErrorList"), highestSeverity=severity.value
+        clark(EbNamespace.RS, "RegistryErrorList"),
+        highestSeverity=severity.value,
     )
     for each in errors:
         item = etree.SubElement(error_list, clark(EbNamespace.RS, "RegistryError"))
@@ -256,6 +268,4 @@ def registry_error_response(
         if each.location is not None:
             item.set("location", each.location)
         item.set("severity", each.severity.value)
-    # The RegistryErrorList precedes any RegistryObjectList (ebRS 3.0 query.xsd).
-    holder.insert(0, error_list)
-    return response
+    return error_list

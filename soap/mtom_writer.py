@@ -88,7 +88,7 @@ def build_mtom(
         length = sum(map(len, heads)) + len(root) + sum(known) + 2 * (len(parts) + 1) + len(closing)
     return MtomBody(
         content_type=content_type,
-        chunks=_stream(heads, root, parts, closing),
+        chunks=_coalesced(_stream(heads, root, parts, closing)),
         content_length=length,
     )
 
@@ -148,6 +148,30 @@ def _stream(
             close = getattr(part.content, "close", None)
             if close is not None and not isinstance(part.content, bytes):
                 close()
+
+
+def _coalesced(chunks: Generator[bytes, None, None]) -> Generator[bytes, None, None]:
+    """Join small pieces (MIME heads, CRLFs) into writes of at least ``_CHUNK`` bytes.
+
+    Servers write each yielded piece with its own ``send``: a short head sent alone,
+    then the body, meets Nagle's algorithm on one side and delayed ACKs on the
+    other and stalls ~40 ms a message (measured: 43 retrieves/s of 40 KB before,
+    see README "Benchmarks"). Memory stays bounded by twice ``_CHUNK``.
+    """
+    pending: list[bytes] = []
+    size = 0
+    try:
+        for chunk in chunks:
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= _CHUNK:
+                yield b"".join(pending)
+                pending.clear()
+                size = 0
+        if pending:
+            yield b"".join(pending)
+    finally:
+        chunks.close()
 
 
 def _content_chunks(content: Content) -> Iterator[bytes]:

@@ -88,6 +88,9 @@ class Transaction:
     """The element the response (and a registry failure) is written in (``rs:RegistryResponse``)."""
     handler: Handler = field(compare=False)
     """The implementation."""
+    requires_mtom: bool = False
+    """Refuse this transaction as plain SOAP, when others of its service accept it
+    (ITI-41 must carry its documents as MTOM/XOP; ITI-43 requests may come either way)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -153,7 +153,7 @@ class SoapApplication:
         exchange.addressing = read_addressing(envelope.headers, media_action=media_action)
         transaction = service.transaction_for(exchange.addressing.action)
         package = exchange.package
-        if service.requires_mtom and package is None:
+        if (service.requires_mtom or transaction.requires_mtom) and package is None:
             raise SoapFault(
                 f"MTOM/XOP required: {transaction.name} must be sent as "
                 'multipart/related; type="application/xop+xml" (ITI TF-2x Appendix V)'

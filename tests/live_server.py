@@ -29,6 +29,11 @@ class LiveServer:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def crash(self) -> None:
+        """SIGKILL the server and its workers at once, as a power cut would stop them."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
 
 @contextmanager
 def live_server(
@@ -66,7 +71,10 @@ def live_server(
     log = data_dir / "server.log"
     env = {**os.environ, **(extra_env or {})}
     with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+        # A session of its own, so a test can kill the master and its workers at once.
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -7,7 +7,7 @@ optional ones too, so a test changes just the attribute its rule is about.
 from __future__ import annotations
 
 import hashlib
-import itertools
+import uuid
 from dataclasses import replace
 
 from registry.model import (
@@ -25,11 +25,11 @@ from registry.vocabulary import AssociationType, SubmissionSetStatus
 PATIENT_ID = "PAT-1^^^&1.2.250.1.213.1.4.10&ISO"
 OTHER_PATIENT_ID = "PAT-2^^^&1.2.250.1.213.1.4.10&ISO"
 REPOSITORY_ID = "1.2.250.1.999.1.1.1"
-_serial = itertools.count(1)
 
 
-def unique_oid(prefix: str = "1.2.250.1.999.9") -> str:
-    return f"{prefix}.{next(_serial)}"
+def unique_oid() -> str:
+    """A UUID-derived OID (ITU-T X.667, ``2.25.<uuid>``): unique across processes."""
+    return f"2.25.{uuid.uuid4().int}"
 
 
 def author() -> Author:

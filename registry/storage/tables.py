@@ -12,8 +12,8 @@ tables cost ten times as much.
 Codes are stored in the stored-query form ``code^^scheme``; times padded to 14
 digits with zeros (``hl7_datatypes.dtm_bound``) so that string comparison is
 time comparison at any DTM precision. ``latest`` marks the newest version of a
-logical id (ITI TF-3 4.1.5, Metadata Update); until ITI-57 exists every row is
-its latest version.
+logical id (ITI TF-3 4.1.5, Metadata Update): ITI-57 clears it on the version a
+new one replaces (``RegistryStore.supersede``).
 
 ``migrations/versions`` creates exactly these tables; a test compares them.
 """
@@ -104,6 +104,9 @@ class DocumentEntryRow(Base):
             "availability_status",
             "creation_time",
         ),
+        # ITI-41 and the repository's sweep ask which stored contents a committed entry of
+        # this repository still references (``RegistryStore.hashes_in_use``).
+        Index("ix_document_entries_hash_repository", "hash", "repository_unique_id"),
     )
 
 

@@ -1,0 +1,88 @@
+"""ITI TF-3 4.2.4 and ITI TF-2b 3.41/3.43 — the Document Repository's refusals.
+
+The repository reports its errors in the same ``rs:RegistryErrorList`` as the
+registry (ITI TF-3 Table 4.2.4.1-2), so each exception is a
+``registry.errors.RegistryError`` whose class attribute ``code`` is the IHE error
+code; ``location`` names the DocumentEntry id (ITI-41) or the document uniqueId
+(ITI-43) at fault. Only ``soap/faults.py`` turns them into wire XML.
+
+Exception tree::
+
+    RegistryError (registry.errors)
+    └── RepositoryError                    XDSRepositoryError
+        ├── DocumentStoreError             XDSRepositoryError (the bytes could not be kept or read)
+        │   ├── DocumentNotStored          XDSRepositoryError (no content under that key)
+        │   └── RepositoryOutOfResources   XDSRepositoryOutOfResources (disk full)
+        ├── MissingDocument                XDSMissingDocument (ITI-41)
+        ├── MissingDocumentMetadata        XDSMissingDocumentMetadata (ITI-41)
+        ├── RepositoryMetadataError        XDSRepositoryMetadataError (ITI-41)
+        ├── UnknownRepositoryId            XDSUnknownRepositoryId (ITI-43)
+        └── DocumentUniqueIdError          XDSDocumentUniqueIdError (ITI-43)
+"""
+
+from __future__ import annotations
+
+from registry.errors import RegistryError
+from registry.vocabulary import ErrorCode
+
+__all__ = [
+    "DocumentNotStored",
+    "DocumentStoreError",
+    "DocumentUniqueIdError",
+    "MissingDocument",
+    "MissingDocumentMetadata",
+    "RepositoryError",
+    "RepositoryMetadataError",
+    "RepositoryOutOfResources",
+    "UnknownRepositoryId",
+]
+
+
+class RepositoryError(RegistryError):
+    """Root of the repository's refusals: an internal failure of the Document Repository."""
+
+    code = ErrorCode.REPOSITORY_ERROR
+
+
+class DocumentStoreError(RepositoryError):
+    """The document store could not write or read a content (I/O error, corrupt content)."""
+
+
+class DocumentNotStored(DocumentStoreError):
+    """No content is stored under the key asked for."""
+
+
+class RepositoryOutOfResources(DocumentStoreError):
+    """ITI TF-3 Table 4.2.4.1-2: the repository has no room left for the documents."""
+
+    code = ErrorCode.REPOSITORY_OUT_OF_RESOURCES
+
+
+class MissingDocument(RepositoryError):
+    """ITI TF-2b 3.41.4.1.3: a DocumentEntry has no ``xdsb:Document`` in the request."""
+
+    code = ErrorCode.MISSING_DOCUMENT
+
+
+class MissingDocumentMetadata(RepositoryError):
+    """ITI TF-2b 3.41.4.1.3: an ``xdsb:Document`` has no DocumentEntry in the metadata."""
+
+    code = ErrorCode.MISSING_DOCUMENT_METADATA
+
+
+class RepositoryMetadataError(RepositoryError):
+    """ITI TF-2b 3.41.4.1.3: hash, size or repositoryUniqueId contradicts the document."""
+
+    code = ErrorCode.REPOSITORY_METADATA_ERROR
+
+
+class UnknownRepositoryId(RepositoryError):
+    """ITI TF-2b 3.43.4.1.3: the request names a repositoryUniqueId that is not this one."""
+
+    code = ErrorCode.UNKNOWN_REPOSITORY_ID
+
+
+class DocumentUniqueIdError(RepositoryError):
+    """ITI TF-2b 3.43.4.1.3: no document with this uniqueId is stored here."""
+
+    code = ErrorCode.DOCUMENT_UNIQUE_ID_ERROR

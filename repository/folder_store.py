@@ -1,0 +1,230 @@
+"""ITI TF-2b 3.41.4.1.3 — documents as content-addressed files in a folder of the data dir.
+
+``<root>/ab/cd/abcd…`` holds the document whose SHA-1 is ``abcd…`` (two levels of
+256 directories keep each one small at millions of documents). A content is
+written to a temporary file ``.tmp-…`` in its final directory, flushed and
+``fsync``-ed, renamed over its name with :func:`os.replace` (atomic on POSIX
+within one file system) and the directory is ``fsync``-ed so the rename itself
+survives a power loss. A crash therefore leaves the whole file or none, plus
+perhaps a temporary file that :meth:`FolderDocumentStore.discard_incomplete`
+removes at the next start. Directories are created durably the same way and are
+never removed, so a concurrent writer never loses the directory it writes in.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import IO
+
+from repository.document_store import is_document_key
+from repository.errors import DocumentNotStored, DocumentStoreError, RepositoryOutOfResources
+
+__all__ = ["FolderDocumentStore"]
+
+_TEMPORARY_PREFIX = ".tmp-"
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class FolderDocumentStore:
+    """A :class:`~repository.document_store.DocumentStore` in the folder ``root``.
+
+    ``root`` is created on first write (``<data_dir>/documents`` in a Carnet node).
+    Several threads and processes may write at once: names are unique per content
+    and temporary files unique per write.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"FolderDocumentStore({str(self.root)!r})"
+
+    def path_of(self, key: str) -> Path:
+        """Where the content ``key`` lives (whether or not it is stored)."""
+        if not is_document_key(key):
+            raise ValueError(f"{key!r} is not a document key (lower-case hex SHA-1)")
+        return self.root / key[:2] / key[2:4] / key
+
+    # ------------------------------------------------------------------ writes
+
+    def put(self, chunks: Iterable[bytes], *, expected_key: str | None = None) -> str:
+        """Store the content of ``chunks`` atomically and durably; return its SHA-1."""
+        if expected_key is not None:
+            target = self.path_of(expected_key)
+            if target.is_file():
+                # Its writer renamed it after fsync; make sure the rename is durable too.
+                self._durable(_fsync_directory, target.parent)
+                return expected_key
+            directory = target.parent
+        else:
+            directory = self.root
+        self._durable(_make_directories, directory)
+        try:
+            descriptor, name = tempfile.mkstemp(prefix=_TEMPORARY_PREFIX, dir=directory)
+        except OSError as error:
+            raise _store_error(error, f"cannot create a file in {directory}") from error
+        temporary: str | None = name
+        try:
+            digest = hashlib.sha1(usedforsecurity=False)
+            with os.fdopen(descriptor, "wb") as file:
+                for chunk in _source(chunks):
+                    file.write(chunk)
+                    digest.update(chunk)
+                file.flush()
+                os.fsync(file.fileno())
+            key = digest.hexdigest()
+            if expected_key is not None and key != expected_key:
+                raise DocumentStoreError(
+                    f"the content has SHA-1 {key}, not the expected {expected_key}",
+                    location=expected_key,
+                )
+            target = self.path_of(key)
+            _make_directories(target.parent)
+            os.replace(name, target)
+            temporary = None
+            _fsync_directory(target.parent)
+            return key
+        except _SourceError as failure:
+            raise failure.error from None  # the sender's failure, not the store's
+        except OSError as error:
+            raise _store_error(error, f"cannot store a document in {self.root}") from error
+        finally:
+            if temporary is not None:
+                with suppress(OSError):
+                    os.unlink(temporary)
+
+    def delete(self, key: str) -> bool:
+        """Remove the content ``key``; whether there was one. Directories stay."""
+        if not is_document_key(key):
+            return False
+        try:
+            self.path_of(key).unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as error:
+            raise _store_error(error, f"cannot remove document {key}") from error
+        return True
+
+    def discard_incomplete(self) -> int:
+        """Remove the temporary files interrupted writes left; how many there were."""
+        removed = 0
+        for directory in (self.root, *self._leaf_directories()):
+            for entry in _entries(directory):
+                if entry.name.startswith(_TEMPORARY_PREFIX) and entry.is_file(
+                    follow_symlinks=False
+                ):
+                    with suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                        removed += 1
+        return removed
+
+    # ------------------------------------------------------------------ reads
+
+    def open(self, key: str) -> IO[bytes]:
+        """The content ``key`` as a binary file; raises ``DocumentNotStored`` if absent."""
+        try:
+            return self.path_of(key).open("rb")
+        except (FileNotFoundError, ValueError):
+            raise DocumentNotStored(f"no document is stored under {key}", location=key) from None
+        except OSError as error:
+            raise _store_error(error, f"cannot read document {key}") from error
+
+    def exists(self, key: str) -> bool:
+        """Whether the content ``key`` is stored (complete: it appears only by rename)."""
+        return is_document_key(key) and self.path_of(key).is_file()
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key; each leaf directory is listed whole before its keys are given."""
+        for directory in self._leaf_directories():
+            prefix = directory.parent.name + directory.name
+            names = [
+                entry.name
+                for entry in _entries(directory)
+                if is_document_key(entry.name)
+                and entry.name.startswith(prefix)
+                and entry.is_file(follow_symlinks=False)
+            ]
+            yield from names
+
+    # ------------------------------------------------------------------ internals
+
+    def _leaf_directories(self) -> Iterator[Path]:
+        for first in _shards(self.root):
+            yield from _shards(first)
+
+    def _durable(self, step: Callable[[Path], None], directory: Path) -> None:
+        try:
+            step(directory)
+        except OSError as error:
+            raise _store_error(error, f"cannot prepare {directory}") from error
+
+
+class _SourceError(Exception):
+    """An ``OSError`` raised while reading the content (the request), not while storing it."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _source(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    iterator = iter(chunks)
+    while True:
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        except OSError as error:
+            raise _SourceError(error) from error
+        yield chunk
+
+
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as entries:
+            return list(entries)
+    except FileNotFoundError:
+        return []
+
+
+def _shards(directory: Path) -> Iterator[Path]:
+    for entry in _entries(directory):
+        if _SHARD.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            yield Path(entry.path)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the entries of ``directory`` (a rename, a new file) durable (POSIX fsync)."""
+    descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _make_directories(directory: Path) -> None:
+    """``mkdir -p`` where each new directory's entry in its parent is made durable."""
+    missing: list[Path] = []
+    current = directory
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for each in reversed(missing):
+        each.mkdir(exist_ok=True)
+        _fsync_directory(each.parent)
+
+
+def _store_error(error: OSError, what: str) -> DocumentStoreError:
+    if error.errno in _OUT_OF_SPACE:
+        return RepositoryOutOfResources(f"{what}: {error.strerror}")
+    return DocumentStoreError(f"{what}: {error}")

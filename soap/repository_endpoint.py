@@ -1,0 +1,213 @@
+"""ITI TF-2b 3.41 and 3.43 — the Document Repository's SOAP endpoint.
+
+Binds Provide and Register Document Set-b (ITI-41) and Retrieve Document Set
+(ITI-43) to their actions (ITI TF-2x Appendix V) at one endpoint,
+``/xds/repository``. ITI-41 must come as MTOM/XOP (a plain SOAP request gets a
+Sender fault saying so); its ``xdsb:Document`` elements are ``xop:Include``
+references to MIME parts, or inline base64 (ITI TF-2b 3.41.4.1.2). ITI-43
+requests are accepted as MTOM or plain SOAP — Appendix V has consumers send
+MTOM, but the request carries no binary and several stacks send it plain — and
+answered as MTOM, each document a binary part streamed from its stored file
+(ITI TF-2b 3.43.4.2).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from contextlib import ExitStack
+
+from lxml import etree
+
+from registry.ebrim import parse_submission
+from registry.ebrim import registry_response as ebrs_registry_response
+from registry.storage.database import Database
+from registry.vocabulary import Namespace, ResponseStatus
+from repository.document_store import DocumentStore
+from repository.errors import RepositoryMetadataError
+from repository.provide_and_register import DocumentContent, provide_and_register
+from repository.registration import DocumentRegistry, InProcessRegistry
+from repository.retrieve import RetrieveResult, parse_retrieve_request, retrieve_documents
+from soap.base64_binary import inline_attachment
+from soap.faults import SoapFault, registry_error_list
+from soap.mtom import xop_include
+from soap.mtom_writer import OutgoingAttachment
+from soap.namespaces import clark
+from soap.transactions import Service, SoapRequest, SoapResponse, Transaction
+
+__all__ = ["repository_service"]
+
+_XDSB = Namespace.XDS_B
+_REGISTRY_RESPONSE = etree.QName(Namespace.RS.value, "RegistryResponse")
+_RETRIEVE_RESPONSE = etree.QName(_XDSB.value, "RetrieveDocumentSetResponse")
+_PROVIDE_REQUEST = clark(_XDSB, "ProvideAndRegisterDocumentSetRequest")
+_SUBMIT_OBJECTS = clark(Namespace.LCM, "SubmitObjectsRequest")
+_DOCUMENT = clark(_XDSB, "Document")
+# RFC 2045 §5.1 type/subtype, without parameters: what may go in a part's Content-Type.
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
+
+
+class _Repository:
+    """The handlers of the repository endpoint, sharing its store and registry."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        store: DocumentStore,
+        registry: DocumentRegistry,
+        repository_unique_id: str,
+        spool_bytes: int,
+    ) -> None:
+        self.database = database
+        self.store = store
+        self.registry = registry
+        self.repository_unique_id = repository_unique_id
+        self.spool_bytes = spool_bytes
+
+    def provide_and_register(self, request: SoapRequest) -> SoapResponse:
+        """ITI-41: read the metadata and documents, store and register (ITI TF-2b 3.41.4.1.3)."""
+        body = request.body
+        if body.tag != _PROVIDE_REQUEST:
+            raise SoapFault(
+                "ITI-41 expects an xdsb:ProvideAndRegisterDocumentSetRequest, not "
+                f"{etree.QName(body).localname}"
+            )
+        submit = body.find(_SUBMIT_OBJECTS)
+        if submit is None:
+            raise SoapFault(
+                "the ProvideAndRegisterDocumentSetRequest has no lcm:SubmitObjectsRequest"
+            )
+        submission = parse_submission(submit)
+        with ExitStack() as inline:
+            provide_and_register(
+                submission,
+                self._documents(request, inline),
+                store=self.store,
+                registry=self.registry,
+                repository_unique_id=self.repository_unique_id,
+            )
+        return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
+
+    def _documents(self, request: SoapRequest, inline: ExitStack) -> Mapping[str, DocumentContent]:
+        """Each ``xdsb:Document`` by id: its MTOM part, or its inline base64 decoded."""
+        documents: dict[str, DocumentContent] = {}
+        for element in request.body.iterchildren(_DOCUMENT):
+            document_id = element.get("id") or ""
+            if not document_id:
+                raise SoapFault("an xdsb:Document has no id attribute (ITI TF-2b 3.41.4.1.2)")
+            if document_id in documents:
+                raise RepositoryMetadataError(
+                    f"two xdsb:Document elements have the id {document_id}", location=document_id
+                )
+            content: DocumentContent | None = request.attachment_for(element)
+            if content is None:
+                attachment = inline_attachment(
+                    element.text or "",
+                    content_id=f"xdsb:Document {document_id}",
+                    spool_bytes=self.spool_bytes,
+                )
+                inline.callback(attachment.close)
+                content = attachment
+            documents[document_id] = content
+        return documents
+
+    def retrieve(self, request: SoapRequest) -> SoapResponse:
+        """ITI-43: answer the documents found as MTOM parts (ITI TF-2b 3.43.4.2)."""
+        result = retrieve_documents(
+            self.database,
+            self.store,
+            parse_retrieve_request(request.body),
+            repository_unique_id=self.repository_unique_id,
+        )
+        try:
+            return _retrieve_response(result)
+        except BaseException:
+            result.close()
+            raise
+
+
+def _retrieve_response(result: RetrieveResult) -> SoapResponse:
+    """``xdsb:RetrieveDocumentSetResponse``: the RegistryResponse, then a DocumentResponse each."""
+    response = etree.Element(
+        clark(_XDSB, "RetrieveDocumentSetResponse"),
+        nsmap={"xdsb": _XDSB.value, "rs": Namespace.RS.value},
+    )
+    status = etree.SubElement(
+        response, clark(Namespace.RS, "RegistryResponse"), status=result.status.value
+    )
+    if result.errors:
+        status.append(registry_error_list(result.errors))
+    attachments: list[OutgoingAttachment] = []
+    for document in result.documents:
+        item = etree.SubElement(response, clark(_XDSB, "DocumentResponse"))
+        request = document.request
+        for name, value in (
+            ("HomeCommunityId", request.home_community_id),
+            ("RepositoryUniqueId", request.repository_unique_id),
+            ("DocumentUniqueId", request.document_unique_id),
+            ("mimeType", document.mime_type),
+        ):
+            if value is not None:
+                etree.SubElement(item, clark(_XDSB, name)).text = value
+        content_id = f"{uuid.uuid4().hex}@carnet"
+        etree.SubElement(item, clark(_XDSB, "Document")).append(xop_include(content_id))
+        attachments.append(
+            OutgoingAttachment(
+                content_id=content_id,
+                content=document.content,
+                content_type=(
+                    document.mime_type
+                    if _MEDIA_TYPE.fullmatch(document.mime_type)
+                    else "application/octet-stream"
+                ),
+            )
+        )
+    return SoapResponse(body=response, attachments=tuple(attachments))
+
+
+def repository_service(
+    database: Database,
+    *,
+    store: DocumentStore,
+    repository_unique_id: str,
+    registry: DocumentRegistry | None = None,
+    spool_bytes: int = 1024 * 1024,
+    path: str = "/xds/repository",
+) -> Service:
+    """The Document Repository endpoint: ITI-41 (MTOM only) and ITI-43.
+
+    ``registry`` is where ITI-41 registers the metadata; by default this node's
+    registry, in ``database``. ``spool_bytes`` is how much of an inline document is
+    kept in memory before it is spooled to disk.
+    """
+    repository = _Repository(
+        database,
+        store=store,
+        registry=registry or InProcessRegistry(database, repository_unique_id=repository_unique_id),
+        repository_unique_id=repository_unique_id,
+        spool_bytes=spool_bytes,
+    )
+    return Service(
+        path=path,
+        name="Document Repository",
+        transactions=(
+            Transaction(
+                name="ITI-41 Provide and Register Document Set-b",
+                action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b",
+                response_action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse",
+                response_element=_REGISTRY_RESPONSE,
+                handler=repository.provide_and_register,
+                requires_mtom=True,
+            ),
+            Transaction(
+                name="ITI-43 Retrieve Document Set",
+                action="urn:ihe:iti:2007:RetrieveDocumentSet",
+                response_action="urn:ihe:iti:2007:RetrieveDocumentSetResponse",
+                response_element=_RETRIEVE_RESPONSE,
+                handler=repository.retrieve,
+            ),
+        ),
+        wsdl=("wsdl/iti41.wsdl", "wsdl/iti43.wsdl"),
+    )

@@ -1,0 +1,34 @@
+"""The repository package's public surface (STYLE principle 3)."""
+
+from __future__ import annotations
+
+import repository
+
+
+def test_repository_exports() -> None:
+    assert sorted(repository.__all__) == [
+        "DocumentContent",
+        "DocumentNotStored",
+        "DocumentRegistry",
+        "DocumentRequest",
+        "DocumentStore",
+        "DocumentStoreError",
+        "DocumentUniqueIdError",
+        "FolderDocumentStore",
+        "InProcessRegistry",
+        "MissingDocument",
+        "MissingDocumentMetadata",
+        "RepositoryError",
+        "RepositoryMetadataError",
+        "RepositoryOutOfResources",
+        "RetrieveResult",
+        "RetrievedDocument",
+        "SweepReport",
+        "UnknownRepositoryId",
+        "parse_retrieve_request",
+        "provide_and_register",
+        "retrieve_documents",
+        "sweep",
+    ]
+    for name in repository.__all__:
+        assert getattr(repository, name).__module__.startswith("repository."), name
