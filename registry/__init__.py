@@ -11,6 +11,9 @@ Modules, each named after the part of the standard it implements:
 * :mod:`registry.validation` — the rules a submission must meet on its own (ITI TF-3 4.2);
 * :mod:`registry.register` — ITI-42 Register Document Set-b: the rules against the registry's
   state, UUIDs, deprecation, folders;
+* :mod:`registry.metadata_update` — ITI-57 Update Document Set (XDS Metadata Update): new
+  versions, UpdateAvailabilityStatus, SubmitAssociation;
+* :mod:`registry.remove_metadata` — ITI-62 Delete Document Set (Remove Metadata);
 * :mod:`registry.query_parameters` / :mod:`registry.stored_queries` — ITI-18;
 * :mod:`registry.patient_feed` / :mod:`registry.hl7v3` — ITI-44 Patient Identity Feed HL7 V3;
 * :mod:`registry.storage` — persistence on SQLite or PostgreSQL (SQLAlchemy, Alembic);

@@ -11,7 +11,12 @@ Exception tree::
     ├── RegistryErrorList              several errors at once (whole submission refused)
     ├── MetadataError                  XDSRegistryMetadataError
     │   ├── MetadataUpdateError        XDSMetadataUpdateError (ITI-57)
+    │   ├── MetadataUpdateOperationError  XDSMetadataUpdateOperationError (ITI-57)
     │   └── MetadataVersionError       XDSMetadataVersionError (ITI-57)
+    ├── PatientIdReconciliationError   XDSPatientIDReconciliationError (ITI-57)
+    ├── UnresolvedReference            UnresolvedReferenceException (ITI-62)
+    ├── ReferencesExist                ReferencesExistException (ITI-62)
+    ├── UnreferencedObject             XDSUnreferencedObjectException (ITI-62)
     ├── UnknownPatientId               XDSUnknownPatientId
     ├── PatientIdDoesNotMatch          XDSPatientIdDoesNotMatch
     ├── DuplicateUniqueIdInRegistry    XDSDuplicateUniqueIdInRegistry
@@ -97,10 +102,40 @@ class MetadataUpdateError(MetadataError):
     code = ErrorCode.METADATA_UPDATE_ERROR
 
 
+class MetadataUpdateOperationError(MetadataError):
+    """ITI TF-2b 3.57.4.1.3: a request the registry cannot decode as a metadata update operation."""
+
+    code = ErrorCode.METADATA_UPDATE_OPERATION_ERROR
+
+
 class MetadataVersionError(MetadataError):
     """ITI-57: the PreviousVersion does not match the latest version."""
 
     code = ErrorCode.METADATA_VERSION_ERROR
+
+
+class PatientIdReconciliationError(RegistryError):
+    """ITI TF-2b 3.57.4.1.3: an update whose patient id does not match the object it updates."""
+
+    code = ErrorCode.PATIENT_ID_RECONCILIATION_ERROR
+
+
+class UnresolvedReference(RegistryError):
+    """ITI TF-2b 3.62.4.1.3 (ebRS 3.0 §5.3): an ObjectRef naming no object of the registry."""
+
+    code = ErrorCode.UNRESOLVED_REFERENCE
+
+
+class ReferencesExist(RegistryError):
+    """ITI TF-2b 3.62.4.1.3: removing an object an Association that stays still references."""
+
+    code = ErrorCode.REFERENCES_EXIST
+
+
+class UnreferencedObject(RegistryError):
+    """ITI TF-2b 3.62.4.1.3: a removal that would leave an object no Association references."""
+
+    code = ErrorCode.UNREFERENCED_OBJECT
 
 
 class UnknownPatientId(RegistryError):

@@ -14,8 +14,9 @@ Rules common to all queries:
 - ``$MetadataLevel`` (Metadata Update, ITI TF-2a 3.18.4.1.2.3.5.1) is 1 unless
   sent as 2: at level 1 the registry leaves out DocumentEntries and Folders
   that are not the latest version, Offline DocumentEntries, and Deprecated
-  Folders and Associations. Until ITI-57 exists no stored object is any of
-  those but Offline ones.
+  Folders and Associations. GetDocuments and GetFolders return the versions
+  their entryUUIDs name, and every version of the logicalIDs they are given,
+  at either level (ITI-57 creates versions: ``registry/metadata_update``).
 - ``$homeCommunityId`` is accepted where the tables list it and not used: an
   XDS registry answers for its own community.
 - Unknown entryUUIDs or uniqueIds give an empty success, not an error.

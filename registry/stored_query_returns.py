@@ -148,6 +148,7 @@ def _documents_by_id(
     object_types: tuple[str, ...] | None = None,
     format_codes: tuple[str, ...] | None = None,
     confidentiality_codes: tuple[tuple[str, ...], ...] = (),
+    every_version: bool = False,
 ) -> list[DocumentEntry]:
     return store.find_documents(
         DocumentCriteria(
@@ -157,7 +158,7 @@ def _documents_by_id(
             object_types=object_types,
             format_codes=format_codes,
             confidentiality_codes=confidentiality_codes,
-            latest_only=context.current_only,
+            latest_only=context.current_only and not every_version,
             online_only=context.current_only,
         ),
         limit=context.limit,
@@ -171,14 +172,15 @@ def _folders_by_id(
     entry_uuids: tuple[str, ...] | None = None,
     unique_ids: tuple[str, ...] | None = None,
     logical_ids: tuple[str, ...] | None = None,
+    every_version: bool = False,
 ) -> list[Folder]:
     return store.find_folders(
         FolderCriteria(
             entry_uuids=entry_uuids,
             unique_ids=unique_ids,
             logical_ids=logical_ids,
-            latest_only=context.current_only,
-            excluded_statuses=(_DEPRECATED,) if context.current_only else (),
+            latest_only=context.current_only and not every_version,
+            excluded_statuses=(_DEPRECATED,) if context.current_only and not every_version else (),
         ),
         limit=context.limit,
     )
@@ -307,27 +309,38 @@ def get_all(store: RegistryStore, arguments: QueryArguments, context: QueryConte
 
 
 def get_documents(store: RegistryStore, arguments: QueryArguments, context: QueryContext) -> Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.5 GetDocuments."""
+    """ITI TF-2a 3.18.4.1.2.3.7.5 GetDocuments.
+
+    Metadata Update: entryUUIDs name versions, each returned as asked; a
+    uniqueId gives the latest version at ``$MetadataLevel`` 1 and every version
+    at 2; a logicalID gives every version of its logical DocumentEntry.
+    """
+    entry_uuids = arguments.any_of(P.DOCUMENT_ENTRY_ENTRY_UUID)
+    logical_ids = arguments.any_of(P.DOCUMENT_ENTRY_LOGICAL_ID)
     return Found(
         documents=_documents_by_id(
             store,
             context,
-            entry_uuids=arguments.any_of(P.DOCUMENT_ENTRY_ENTRY_UUID),
+            entry_uuids=entry_uuids,
             unique_ids=arguments.any_of(P.DOCUMENT_ENTRY_UNIQUE_ID),
-            logical_ids=arguments.any_of(P.DOCUMENT_ENTRY_LOGICAL_ID),
+            logical_ids=logical_ids,
+            every_version=entry_uuids is not None or logical_ids is not None,
         )
     )
 
 
 def get_folders(store: RegistryStore, arguments: QueryArguments, context: QueryContext) -> Found:
-    """ITI TF-2a 3.18.4.1.2.3.7.6 GetFolders."""
+    """ITI TF-2a 3.18.4.1.2.3.7.6 GetFolders; versions as for GetDocuments."""
+    entry_uuids = arguments.any_of(P.FOLDER_ENTRY_UUID)
+    logical_ids = arguments.any_of(P.FOLDER_LOGICAL_ID)
     return Found(
         folders=_folders_by_id(
             store,
             context,
-            entry_uuids=arguments.any_of(P.FOLDER_ENTRY_UUID),
+            entry_uuids=entry_uuids,
             unique_ids=arguments.any_of(P.FOLDER_UNIQUE_ID),
-            logical_ids=arguments.any_of(P.FOLDER_LOGICAL_ID),
+            logical_ids=logical_ids,
+            every_version=entry_uuids is not None or logical_ids is not None,
         )
     )
 

@@ -138,6 +138,15 @@ class ResponseStatus(StrEnum):
     PARTIAL_SUCCESS = "urn:ihe:iti:2007:ResponseStatusType:PartialSuccess"
 
 
+class DeletionScope(StrEnum):
+    """ebRS 3.0 §5.3.1: ``deletionScope`` of a RemoveObjectsRequest (ITI-62: DeleteAll only)."""
+
+    DELETE_ALL = "urn:oasis:names:tc:ebxml-regrep:DeletionScopeType:DeleteAll"
+    DELETE_REPOSITORY_ITEM_ONLY = (
+        "urn:oasis:names:tc:ebxml-regrep:DeletionScopeType:DeleteRepositoryItemOnly"
+    )
+
+
 class ErrorSeverity(StrEnum):
     """ebRS 3.0: ``severity`` of a RegistryError."""
 

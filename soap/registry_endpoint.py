@@ -1,10 +1,11 @@
-"""ITI TF-2a 3.18 and ITI TF-2b 3.42, 3.44 — the Document Registry's SOAP endpoints.
+"""ITI TF-2a 3.18 and ITI TF-2b 3.42, 3.44, 3.57, 3.62 — the Document Registry's SOAP endpoints.
 
 Binds the registry's transactions to their actions (ITI TF-2x Appendix V):
-Registry Stored Query (ITI-18) and Register Document Set-b (ITI-42) at the
-registry endpoint, Patient Identity Feed HL7 V3 (ITI-44) at the patient feed
-endpoint. Each request runs in one database transaction: a submission is
-registered whole or not at all.
+Registry Stored Query (ITI-18), Register Document Set-b (ITI-42), Update
+Document Set (ITI-57, XDS Metadata Update) and Delete Document Set (ITI-62,
+Remove Metadata) at the registry endpoint, Patient Identity Feed HL7 V3
+(ITI-44) at the patient feed endpoint. Each request runs in one database
+transaction: a submission, update or removal is applied whole or not at all.
 """
 
 from __future__ import annotations
@@ -13,10 +14,17 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from registry.ebrim import adhoc_query_response_xml, parse_adhoc_query, parse_submission
+from registry.ebrim import (
+    adhoc_query_response_xml,
+    parse_adhoc_query,
+    parse_remove_objects,
+    parse_submission,
+)
 from registry.ebrim import registry_response as ebrs_registry_response
+from registry.metadata_update import update_document_set
 from registry.patient_feed import handle_patient_feed
 from registry.register import register
+from registry.remove_metadata import delete_document_set
 from registry.storage.database import Database
 from registry.stored_queries import run_stored_query
 from registry.vocabulary import Namespace, ResponseStatus
@@ -41,6 +49,16 @@ class _Registry:
         register(self.database, parse_submission(request.body))
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
+    def update(self, request: SoapRequest) -> SoapResponse:
+        """ITI-57: parse, check and apply the metadata update (ITI TF-2b 3.57.4.1.3)."""
+        update_document_set(self.database, parse_submission(request.body))
+        return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
+
+    def delete(self, request: SoapRequest) -> SoapResponse:
+        """ITI-62: remove the objects the request names, all or none (ITI TF-2b 3.62.4.1.3)."""
+        delete_document_set(self.database, parse_remove_objects(request.body))
+        return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
+
     def stored_query(self, request: SoapRequest) -> SoapResponse:
         """ITI-18: run the stored query in a read transaction (ITI TF-2a 3.18.4.1.3)."""
         query = parse_adhoc_query(request.body)
@@ -62,7 +80,7 @@ class _Registry:
 def registry_service(
     database: Database, *, max_query_results: int, path: str = "/xds/registry"
 ) -> Service:
-    """The Document Registry endpoint: ITI-18 and ITI-42."""
+    """The Document Registry endpoint: ITI-18, ITI-42, ITI-57 and ITI-62."""
     registry = _Registry(database, max_query_results=max_query_results)
     return Service(
         path=path,
@@ -82,8 +100,22 @@ def registry_service(
                 response_element=_REGISTRY_RESPONSE,
                 handler=registry.register,
             ),
+            Transaction(
+                name="ITI-57 Update Document Set",
+                action="urn:ihe:iti:2010:UpdateDocumentSet",
+                response_action="urn:ihe:iti:2010:UpdateDocumentSetResponse",
+                response_element=_REGISTRY_RESPONSE,
+                handler=registry.update,
+            ),
+            Transaction(
+                name="ITI-62 Delete Document Set",
+                action="urn:ihe:iti:2010:DeleteDocumentSet",
+                response_action="urn:ihe:iti:2010:DeleteDocumentSetResponse",
+                response_element=_REGISTRY_RESPONSE,
+                handler=registry.delete,
+            ),
         ),
-        wsdl=("wsdl/iti18.wsdl", "wsdl/iti42.wsdl"),
+        wsdl=("wsdl/iti18.wsdl", "wsdl/iti42.wsdl", "wsdl/iti57.wsdl", "wsdl/iti62.wsdl"),
     )
 
 

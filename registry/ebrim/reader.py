@@ -12,6 +12,7 @@ with the object's id as location; the rules about values live in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -36,7 +37,7 @@ from registry.vocabulary import (
     SubmissionSetStatus,
 )
 
-__all__ = ["parse_submission", "slot_values"]
+__all__ = ["RegistryObjects", "parse_registry_objects", "parse_submission", "slot_values"]
 
 
 class _Element:
@@ -366,31 +367,34 @@ def _association(element: etree._Element) -> Association:
     )
 
 
-def parse_submission(request: etree._Element) -> Submission:
-    """Read an ``lcm:SubmitObjectsRequest`` (ITI TF-2b 3.42.4.1.2).
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RegistryObjects:
+    """The objects of one ``rim:RegistryObjectList``, by kind, in document order."""
 
-    Objects are kept with the ids the sender gave (symbolic or ``urn:uuid:``);
-    registration assigns UUIDs. Every structural problem is collected so the
-    sender learns all of them at once.
+    submission_sets: tuple[SubmissionSet, ...] = ()
+    folders: tuple[Folder, ...] = ()
+    documents: tuple[DocumentEntry, ...] = ()
+    associations: tuple[Association, ...] = ()
+    refs: tuple[ObjectRef, ...] = ()
+
+
+def parse_registry_objects(object_list: etree._Element | None) -> RegistryObjects:
+    """Read every object of a ``rim:RegistryObjectList`` (submissions and query answers).
+
+    RegistryPackages are told apart by their SubmissionSet/Folder classification
+    (ITI TF-3 4.2.3.3-4), nested or standing alone in the list. Every structural
+    problem is collected and raised at once as a :class:`RegistryErrorList`.
     """
-    if request.tag != f"{{{names.LCM}}}SubmitObjectsRequest":
-        raise MetadataError(
-            f"expected lcm:SubmitObjectsRequest, got {etree.QName(request).localname}"
-        )
-    object_list = request.find(names.REGISTRY_OBJECT_LIST)
-    if object_list is None:
-        raise MetadataError("SubmitObjectsRequest has no rim:RegistryObjectList")
-    packages = list(object_list.iterchildren(names.REGISTRY_PACKAGE))
-    loose = list(object_list.iterchildren(names.CLASSIFICATION))
-    roles = _package_nodes(packages, loose)
-
+    children = [] if object_list is None else list(object_list)
+    packages = [child for child in children if child.tag == names.REGISTRY_PACKAGE]
+    roles = _package_nodes(packages, (c for c in children if c.tag == names.CLASSIFICATION))
     errors: list[RegistryError] = []
     submission_sets: list[SubmissionSet] = []
     folders: list[Folder] = []
     documents: list[DocumentEntry] = []
     associations: list[Association] = []
     refs: list[ObjectRef] = []
-    for element in object_list:
+    for element in children:
         tag = element.tag
         try:
             if tag == names.EXTRINSIC_OBJECT:
@@ -413,21 +417,47 @@ def parse_submission(request: etree._Element) -> Submission:
                 refs.append(ObjectRef(id=element.get("id") or "", home=element.get("home")))
         except RegistryError as error:
             errors.append(error)
-    if len(submission_sets) != 1 and not errors:
-        errors.append(
-            MetadataError(
-                f"a submission carries exactly one SubmissionSet, this one has "
-                f"{len(submission_sets)}"
-            )
-        )
     if errors:
         raise RegistryErrorList(errors)
-    return Submission(
-        submission_set=submission_sets[0],
-        documents=tuple(documents),
+    return RegistryObjects(
+        submission_sets=tuple(submission_sets),
         folders=tuple(folders),
+        documents=tuple(documents),
         associations=tuple(associations),
-        object_refs=tuple(refs),
+        refs=tuple(refs),
+    )
+
+
+def parse_submission(request: etree._Element) -> Submission:
+    """Read an ``lcm:SubmitObjectsRequest`` (ITI TF-2b 3.42.4.1.2).
+
+    Objects are kept with the ids the sender gave (symbolic or ``urn:uuid:``);
+    registration assigns UUIDs. Every structural problem is collected so the
+    sender learns all of them at once.
+    """
+    if request.tag != f"{{{names.LCM}}}SubmitObjectsRequest":
+        raise MetadataError(
+            f"expected lcm:SubmitObjectsRequest, got {etree.QName(request).localname}"
+        )
+    object_list = request.find(names.REGISTRY_OBJECT_LIST)
+    if object_list is None:
+        raise MetadataError("SubmitObjectsRequest has no rim:RegistryObjectList")
+    objects = parse_registry_objects(object_list)
+    if len(objects.submission_sets) != 1:
+        raise RegistryErrorList(
+            [
+                MetadataError(
+                    f"a submission carries exactly one SubmissionSet, this one has "
+                    f"{len(objects.submission_sets)}"
+                )
+            ]
+        )
+    return Submission(
+        submission_set=objects.submission_sets[0],
+        documents=objects.documents,
+        folders=objects.folders,
+        associations=objects.associations,
+        object_refs=objects.refs,
         request_slots=tuple(
             Slot(name=s.get("name") or "", values=slot_values(s))
             for s in request.iterchildren(names.SLOT)

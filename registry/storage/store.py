@@ -23,12 +23,15 @@ from sqlalchemy import (
     Select,
     Table,
     bindparam,
+    delete,
+    func,
     insert,
     literal,
     literal_column,
     null,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -202,6 +205,64 @@ class RegistryStore:
             {"last_update_time": padded(dtm)},
         )
 
+    # ------------------------------------------------------------------ versions and removal
+
+    def latest_documents(self, logical_ids: Collection[str]) -> dict[str, DocumentEntry]:
+        """The latest version of each logical id that names DocumentEntries (ITI-57)."""
+        return {
+            entry.logical_id or entry.entry_uuid: entry
+            for entry in self._latest(DOCUMENTS, logical_ids, codec.decode_document)
+        }
+
+    def latest_folders(self, logical_ids: Collection[str]) -> dict[str, Folder]:
+        """The latest version of each logical id that names Folders (ITI-57)."""
+        return {
+            folder.logical_id or folder.entry_uuid: folder
+            for folder in self._latest(FOLDERS, logical_ids, codec.decode_folder)
+        }
+
+    def supersede(self, uuids: Collection[str]) -> None:
+        """Mark DocumentEntry and Folder versions as no longer the latest of their logical id.
+
+        ITI TF-2b 3.57.4.1.3.3.1: a new version replaces its predecessor as the one
+        stored queries return at ``$MetadataLevel`` 1.
+        """
+        for table in (DOCUMENTS, FOLDERS):
+            for chunk in _chunks(uuids):
+                self._connection.execute(
+                    update(table).where(table.c.entry_uuid.in_(chunk)).values(latest=False)
+                )
+
+    def remove(self, uuids: Collection[str]) -> None:
+        """Delete objects of any kind by entryUUID (ITI-62 Delete Document Set).
+
+        Their multi-valued filter rows go with them (``ON DELETE CASCADE``). When a
+        removed version was the latest of its logical id, the newest version left
+        becomes the latest again.
+        """
+        orphaned: dict[Table, set[str]] = {DOCUMENTS: set(), FOLDERS: set()}
+        for chunk in _chunks(uuids):
+            for table, lids in orphaned.items():
+                lids.update(
+                    self._connection.execute(
+                        select(table.c.logical_id).where(
+                            table.c.entry_uuid.in_(chunk), table.c.latest == true()
+                        )
+                    ).scalars()
+                )
+            for table, _decode in _DECODERS:
+                self._connection.execute(delete(table).where(table.c.entry_uuid.in_(chunk)))
+        for table, lids in orphaned.items():
+            for chunk in _chunks(lids):
+                newest = (
+                    select(func.max(table.c.pk))
+                    .where(table.c.logical_id.in_(chunk))
+                    .group_by(table.c.logical_id)
+                )
+                self._connection.execute(
+                    update(table).where(table.c.pk.in_(newest)).values(latest=True)
+                )
+
     # ------------------------------------------------------------------ references
 
     def objects_by_uuid(self, uuids: Collection[str]) -> dict[str, StoredRef]:
@@ -261,7 +322,6 @@ class RegistryStore:
             )
             rows.update((row.pk, row.document) for row in self._connection.execute(statement))
         return [codec.decode_document(rows[key]) for key in sorted(rows)]
-
 
     def documents(self, uuids: Collection[str]) -> list[DocumentEntry]:
         """DocumentEntries by entryUUID, in registration order; unknown ids are skipped."""
@@ -435,6 +495,19 @@ class RegistryStore:
                     for row in rows
                 ],
             )
+
+    def _latest(
+        self, table: Table, logical_ids: Collection[str], decode: Callable[[Any], _Model]
+    ) -> list[_Model]:
+        found: list[_Model] = []
+        for chunk in _chunks(logical_ids):
+            statement = select(table.c.document).where(
+                table.c.logical_id.in_(chunk), table.c.latest == true()
+            )
+            found.extend(
+                decode(document) for document in self._connection.execute(statement).scalars()
+            )
+        return found
 
     def _by_uuid(
         self, table: Table, uuids: Collection[str], decode: Callable[[Any], _Model]
