@@ -1,9 +1,18 @@
-"""The ``carnet`` command line: serve, and operate a registry from the shell.
+"""The ``carnet`` command line: serve, operate a registry, and speak to a node as a client.
 
-Each sub-command builds one :class:`~carnet.settings.Settings` from defaults,
-an optional ``--config`` TOML file, ``CARNET_*`` variables and its options,
-then calls into the packages. Exit codes: 0 success, 1 refused by the
-registry (an IHE error), 2 bad usage or configuration.
+Operator commands (``serve``, ``migrate``, ``patient add``) build one
+:class:`~carnet.settings.Settings` from defaults, an optional ``--config`` TOML file,
+``CARNET_*`` variables and their options, then call into the packages. Client commands
+(``submit``, ``query find-documents``, ``retrieve``, ``import``: ``carnet/cli_documents.py``)
+take the node's ``--url`` and go through :mod:`carnet.client`.
+
+Exit codes (``carnet/exit_codes.py``), one per failure class:
+
+- 0 success;
+- 1 refused by the registry or repository (an IHE error or a SOAP fault);
+- 2 bad usage or configuration;
+- 3 network: the node unreachable, timed out, or not answering SOAP;
+- 4 integrity: a retrieved document's SHA-1 or size differs from its metadata.
 """
 
 from __future__ import annotations
@@ -13,13 +22,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from carnet.cli_documents import add_document_commands
+from carnet.exit_codes import ExitCode
 from carnet.settings import Settings, SettingsError
 
 __all__ = ["main"]
 
-EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
+EXIT_OK = ExitCode.OK
+EXIT_REFUSED = ExitCode.REFUSED
+EXIT_USAGE = ExitCode.USAGE
 
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("patient_id", help="CX patient id, e.g. 'ID^^^&1.2.3&ISO'")
     add.add_argument("--family", help="family name")
     add.add_argument("--given", help="given name")
+
+    add_document_commands(commands)
     return parser
 
 
@@ -76,6 +89,9 @@ def _settings(arguments: argparse.Namespace) -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``carnet`` console script."""
     arguments = _parser().parse_args(argv)
+    if hasattr(arguments, "run"):
+        # Client commands: no local settings, only the node's URL.
+        return int(arguments.run(arguments))
     try:
         settings = _settings(arguments)
     except SettingsError as error:

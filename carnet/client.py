@@ -1,122 +1,151 @@
 """An XDS.b client on httpx: the same code drives the tests, the CLI and integrators.
 
-It speaks SOAP 1.2 with WS-Addressing (ITI TF-2x Appendix V) through the
-envelope code of ``soap/``, so requests are what our server expects of any
-peer. Registry refusals come back as :class:`RegistryFailure` carrying the
-IHE error codes; SOAP faults as :class:`SoapFaultError`.
+It speaks SOAP 1.2 with WS-Addressing (ITI TF-2x Appendix V) through the envelope and
+MTOM code of ``soap/``, so requests are what our server expects of any peer:
 
-Exception tree::
+* ITI-41 Provide and Register Document Set-b (ITI TF-2b 3.41): documents as MTOM/XOP parts
+  streamed from their files, with a known ``Content-Length`` (``carnet/provide.py``);
+* ITI-42 Register Document Set-b (ITI TF-2b 3.42), ITI-57 Update Document Set and ITI-62
+  Delete Document Set (Metadata Update / Remove Metadata supplements);
+* ITI-18 Registry Stored Query (ITI TF-2a 3.18): every stored query with typed parameters,
+  the LeafClass answer read back into ``registry.model`` (``carnet/responses.py``), and the
+  raw :meth:`XdsClient.stored_query`;
+* ITI-43 Retrieve Document Set (ITI TF-2b 3.43): the MTOM answer read as a stream, each
+  document written to disk and checked against the registry's hash and size
+  (``carnet/retrieve.py``);
+* ITI-44 Patient Identity Feed HL7 V3 (ITI TF-2b 3.44).
 
-    ClientError
-    ├── SoapFaultError      the peer answered a SOAP fault
-    └── RegistryFailure     an ebRS response with status Failure (errors: IHE codes)
+Refusals are exceptions of ``carnet/client_errors.py``: :class:`RegistryFailure` carries the
+IHE error codes, :class:`SoapFaultError` a SOAP fault, :class:`TransportFailure` an
+unreachable or non-SOAP peer, :class:`DocumentIntegrityError` a retrieved document that does
+not match its metadata.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from types import TracebackType
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType, TracebackType
 
 import httpx
 from lxml import etree
 
+from carnet.client_errors import (
+    ClientError,
+    DocumentIntegrityError,
+    MalformedResponse,
+    RegistryErrorInfo,
+    RegistryFailure,
+    SoapFaultError,
+    TransportFailure,
+)
+from carnet.provide import DocumentContent, provide_and_register_request
+from carnet.query_values import quote_list
+from carnet.responses import (
+    QueryResponse,
+    RegistryResult,
+    read_query_response,
+    read_registry_errors,
+    read_registry_response,
+)
+from carnet.retrieve import RetrieveResult, retrieve_request, save_documents
+from carnet.stored_queries import StoredQueries
 from registry.ebrim import submission_element
-from registry.model import Submission
-from registry.vocabulary import Namespace, ResponseStatus, ReturnType
-from schemas import parse_xml
+from registry.model import DocumentEntry, Submission
+from registry.vocabulary import (
+    ErrorCode,
+    ErrorSeverity,
+    Namespace,
+    ResponseStatus,
+    ReturnType,
+    StoredQueryId,
+)
+from schemas import XmlError, parse_xml
 from soap.addressing import new_message_id
 from soap.envelope import build_envelope, serialize
+from soap.faults import SoapFault
+from soap.mime import parse_media_type
+from soap.mtom import Attachment, parse_mtom
+from soap.mtom_writer import OutgoingAttachment, build_mtom
 from soap.namespaces import Namespace as SoapNamespace
 from soap.namespaces import clark
 
 __all__ = [
+    "Action",
+    "Answer",
     "ClientError",
+    "DocumentIntegrityError",
+    "MalformedResponse",
+    "QueryResponse",
     "RegistryErrorInfo",
     "RegistryFailure",
+    "RegistryResult",
+    "RetrieveResult",
     "SoapFaultError",
+    "TransportFailure",
     "XdsClient",
     "quote_list",
 ]
 
+_log = logging.getLogger(__name__)
+
 _SOAP12 = "application/soap+xml; charset=UTF-8"
 
 
-class ClientError(Exception):
-    """Root of the client's errors."""
+class Action(StrEnum):
+    """The ``wsa:Action`` of each request the client sends (ITI TF-2a/2b, each transaction's
+    "Web Services Transport" section)."""
+
+    REGISTRY_STORED_QUERY = "urn:ihe:iti:2007:RegistryStoredQuery"
+    """ITI-18, ITI TF-2a 3.18.5.1."""
+    PROVIDE_AND_REGISTER = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"
+    """ITI-41, ITI TF-2b 3.41.5.1."""
+    REGISTER = "urn:ihe:iti:2007:RegisterDocumentSet-b"
+    """ITI-42, ITI TF-2b 3.42.5.1."""
+    RETRIEVE = "urn:ihe:iti:2007:RetrieveDocumentSet"
+    """ITI-43, ITI TF-2b 3.43.5.1."""
+    UPDATE = "urn:ihe:iti:2010:UpdateDocumentSet"
+    """ITI-57, XDS Metadata Update 3.57.5."""
+    DELETE = "urn:ihe:iti:2010:DeleteDocumentSet"
+    """ITI-62, Remove Metadata and Documents 3.62.5."""
 
 
-class SoapFaultError(ClientError):
-    """The server answered a SOAP 1.2 fault."""
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """A SOAP answer: the Body's child and, for an MTOM answer, its binary parts."""
 
-    def __init__(self, code: str, subcodes: tuple[str, ...], reason: str, status: int) -> None:
-        super().__init__(f"{code} {' '.join(subcodes)}: {reason}".strip())
-        self.code = code
-        self.subcodes = subcodes
-        self.reason = reason
-        self.http_status = status
+    body: etree._Element
+    attachments: Mapping[str, Attachment]
+    http_status: int
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class RegistryErrorInfo:
-    """One ``rs:RegistryError`` of a response (ITI TF-3 4.2.4)."""
+class XdsClient(StoredQueries):
+    """A client of one Carnet node (or any XDS.b registry and repository) at ``base_url``.
 
-    code: str
-    context: str
-    location: str | None
-    severity: str
-
-
-class RegistryFailure(ClientError):
-    """An ebRS response with status Failure (or PartialSuccess, when asked to raise)."""
-
-    def __init__(self, status: str, errors: tuple[RegistryErrorInfo, ...]) -> None:
-        summary = "; ".join(f"{e.code}: {e.context}" for e in errors) or status
-        super().__init__(summary)
-        self.status = status
-        self.errors = errors
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        return tuple(e.code for e in self.errors)
-
-
-def quote_list(values: Sequence[str]) -> str:
-    """A stored-query list value ``('a','b')`` (ITI TF-2a 3.18.4.1.2.3.5).
-
-    >>> quote_list(["urn:x", "it's"])
-    "('urn:x','it''s')"
+    The typed stored queries (``find_documents``, ``get_documents``, …) come from
+    :class:`~carnet.stored_queries.StoredQueries`.
     """
-    return "(" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
-
-
-def _registry_errors(response: etree._Element) -> tuple[RegistryErrorInfo, ...]:
-    return tuple(
-        RegistryErrorInfo(
-            code=e.get("errorCode", ""),
-            context=e.get("codeContext", ""),
-            location=e.get("location"),
-            severity=e.get("severity", ""),
-        )
-        for e in response.iter(f"{{{Namespace.RS.value}}}RegistryError")
-    )
-
-
-class XdsClient:
-    """A client of one Carnet node (or any XDS.b registry) at ``base_url``."""
 
     def __init__(
         self,
         base_url: str,
         *,
         registry_path: str = "/xds/registry",
+        repository_path: str = "/xds/repository",
         patient_feed_path: str = "/xds/patient-feed",
         timeout: float = 60.0,
+        max_envelope_bytes: int = 256 * 1024 * 1024,
         http: httpx.Client | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.registry_url = self.base_url + registry_path
+        self.repository_url = self.base_url + repository_path
         self.patient_feed_url = self.base_url + patient_feed_path
+        self.max_envelope_bytes = max_envelope_bytes
         self._http = http or httpx.Client(timeout=timeout)
 
     def __enter__(self) -> XdsClient:
@@ -135,11 +164,8 @@ class XdsClient:
 
     # ------------------------------------------------------------------ transport
 
-    def call(self, url: str, action: str, body: etree._Element) -> etree._Element:
-        """Send ``body`` as a SOAP 1.2 request with ``action``; return the Body's child.
-
-        Raises :class:`SoapFaultError` when the server answers a fault.
-        """
+    def _headers(self, url: str, action: str) -> list[etree._Element]:
+        """WS-Addressing 1.0 request headers (ITI TF-2x Appendix V §V.3.2)."""
         headers = []
         for name, text in (("Action", action), ("MessageID", new_message_id()), ("To", url)):
             header = etree.Element(
@@ -149,30 +175,152 @@ class XdsClient:
             if name == "Action":
                 header.set(clark(SoapNamespace.SOAP12, "mustUnderstand"), "true")
             headers.append(header)
-        payload = serialize(build_envelope(body, headers=headers))
-        response = self._http.post(
-            url, content=payload, headers={"Content-Type": f'{_SOAP12}; action="{action}"'}
-        )
-        envelope = parse_xml(response.content)
+        return headers
+
+    @contextmanager
+    def exchange(
+        self,
+        url: str,
+        action: str,
+        body: etree._Element,
+        *,
+        mtom: bool = False,
+        attachments: Sequence[OutgoingAttachment] = (),
+    ) -> Iterator[Answer]:
+        """Send ``body`` with ``action``; yield the answer, its MTOM parts open until exit.
+
+        With ``mtom`` (or attachments) the request is an MTOM/XOP package streamed to the
+        server with an explicit ``Content-Length`` when every part's size is known. An MTOM
+        answer is read as a stream by :func:`soap.mtom.parse_mtom`, its parts spooled to
+        temporary files. Raises :class:`TransportFailure` when the node cannot be reached or
+        does not answer SOAP, :class:`SoapFaultError` when it answers a fault.
+        """
+        envelope = serialize(build_envelope(body, headers=self._headers(url, action)))
+        chunks = None
+        if mtom or attachments:
+            package = build_mtom(envelope, attachments, action=action)
+            headers = {"Content-Type": package.content_type}
+            if package.content_length is not None:
+                # httpx sends an iterable chunked unless told its length.
+                headers["Content-Length"] = str(package.content_length)
+            chunks = package.chunks
+            content: bytes | Iterator[bytes] = chunks
+        else:
+            headers = {"Content-Type": f'{_SOAP12}; action="{action}"'}
+            content = envelope
+        parts: Mapping[str, Attachment] = MappingProxyType({})
+        received = None
+        try:
+            with self._http.stream("POST", url, content=content, headers=headers) as response:
+                media_type = parse_media_type(response.headers.get("content-type", ""))
+                if media_type.essence == "multipart/related":
+                    try:
+                        received = parse_mtom(
+                            response.iter_bytes(),
+                            media_type,
+                            max_root_bytes=self.max_envelope_bytes,
+                        )
+                    except SoapFault as fault:
+                        raise MalformedResponse(
+                            f"unreadable MTOM answer from {url}: {fault.reason}",
+                            url=url,
+                            http_status=response.status_code,
+                        ) from None
+                    root, parts = received.root, received.attachments
+                else:
+                    root = response.read()
+                status = response.status_code
+        except httpx.TransportError as error:
+            failed = "cannot reach" if isinstance(error, httpx.ConnectError) else "no answer from"
+            raise TransportFailure(
+                f"{failed} {url}: {error or type(error).__name__}", url=url
+            ) from error
+        finally:
+            if chunks is not None:
+                chunks.close()
+        try:
+            body_child = self._body(root, url, status)
+            yield Answer(body=body_child, attachments=parts, http_status=status)
+        finally:
+            if received is not None:
+                received.close()
+
+    def _body(self, root: bytes, url: str, status: int) -> etree._Element:
+        try:
+            envelope = parse_xml(root, max_bytes=self.max_envelope_bytes)
+        except XmlError:
+            raise TransportFailure(
+                f"HTTP {status} from {url} is not a SOAP answer", url=url, http_status=status
+            ) from None
         body_element = envelope.find(clark(SoapNamespace.SOAP12, "Body"))
         if body_element is None or len(body_element) == 0:
-            raise ClientError(f"HTTP {response.status_code}: response has no SOAP Body")
+            raise MalformedResponse(
+                f"HTTP {status} from {url}: the answer has no SOAP 1.2 Body",
+                url=url,
+                http_status=status,
+            )
         child = body_element[0]
         if child.tag == clark(SoapNamespace.SOAP12, "Fault"):
-            raise _fault(child, response.status_code)
+            raise _fault(child, status)
         return child
 
-    # ------------------------------------------------------------------ ITI-42
+    def call(self, url: str, action: str, body: etree._Element) -> etree._Element:
+        """Send ``body`` as a plain SOAP 1.2 request with ``action``; return the Body's child."""
+        with self.exchange(url, action, body) as answer:
+            return answer.body
 
-    def register(self, submission: Submission | etree._Element) -> etree._Element:
+    # ------------------------------------------------------------------ ITI-41 / 42 / 57 / 62
+
+    def provide_and_register(
+        self, submission: Submission, documents: Mapping[str, DocumentContent]
+    ) -> RegistryResult:
+        """ITI-41 Provide and Register Document Set-b (ITI TF-2b 3.41).
+
+        ``documents`` maps each DocumentEntry's id to a file (streamed, never read whole)
+        or bytes. The repository computes ``hash`` and ``size`` and sets its
+        ``repositoryUniqueId``; when the submission gives them they must match. Raises
+        :class:`RegistryFailure` unless Success.
+        """
+        request, attachments = provide_and_register_request(submission, documents)
+        with self.exchange(
+            self.repository_url, Action.PROVIDE_AND_REGISTER, request, attachments=attachments
+        ) as answer:
+            return _checked(read_registry_response(answer.body))
+
+    def register(self, submission: Submission | etree._Element) -> RegistryResult:
         """ITI-42 Register Document Set-b; raises :class:`RegistryFailure` unless Success."""
+        return self._submit(Action.REGISTER, submission)
+
+    def update(self, submission: Submission | etree._Element) -> RegistryResult:
+        """ITI-57 Update Document Set (XDS Metadata Update 3.57.4.1).
+
+        ``submission`` carries the new versions (each with its ``lid`` and a HasMember
+        with the ``PreviousVersion`` slot) and/or UpdateAvailabilityStatus associations.
+        """
+        return self._submit(Action.UPDATE, submission)
+
+    def _submit(self, action: Action, submission: Submission | etree._Element) -> RegistryResult:
         body = (
             submission if isinstance(submission, etree._Element) else submission_element(submission)
         )
-        response = self.call(self.registry_url, "urn:ihe:iti:2007:RegisterDocumentSet-b", body)
-        return _check(response)
+        return _checked(read_registry_response(self.call(self.registry_url, action, body)))
 
-    # ------------------------------------------------------------------ ITI-18
+    def delete(self, object_ids: Iterable[str]) -> RegistryResult:
+        """ITI-62 Delete Document Set: ``lcm:RemoveObjectsRequest`` of these entryUUIDs.
+
+        Remove Metadata and Documents 3.62.4.1.2: the objects are named in a
+        ``rim:ObjectRefList``; the registry refuses the whole request if any reference
+        cannot be resolved or removal would leave dangling associations.
+        """
+        lcm, rim = Namespace.LCM.value, Namespace.RIM.value
+        request = etree.Element(f"{{{lcm}}}RemoveObjectsRequest", nsmap={"lcm": lcm, "rim": rim})
+        refs = etree.SubElement(request, f"{{{rim}}}ObjectRefList")
+        for object_id in object_ids:
+            etree.SubElement(refs, f"{{{rim}}}ObjectRef", id=object_id)
+        response = self.call(self.registry_url, Action.DELETE, request)
+        return _checked(read_registry_response(response))
+
+    # ------------------------------------------------------------------ ITI-18, raw
 
     def stored_query(
         self,
@@ -187,24 +335,149 @@ class XdsClient:
         Returns the ``query:AdhocQueryResponse``; raises :class:`RegistryFailure`
         unless its status is Success or PartialSuccess.
         """
+        query_ns, rim = Namespace.QUERY.value, Namespace.RIM.value
         request = etree.Element(
-            f"{{{Namespace.QUERY.value}}}AdhocQueryRequest",
-            nsmap={"query": Namespace.QUERY.value, "rim": Namespace.RIM.value},
+            f"{{{query_ns}}}AdhocQueryRequest", nsmap={"query": query_ns, "rim": rim}
         )
         etree.SubElement(
             request,
-            f"{{{Namespace.QUERY.value}}}ResponseOption",
+            f"{{{query_ns}}}ResponseOption",
             returnComposedObjects="true",
             returnType=return_type.value,
         )
-        query = etree.SubElement(request, f"{{{Namespace.RIM.value}}}AdhocQuery", id=query_id)
+        query = etree.SubElement(request, f"{{{rim}}}AdhocQuery", id=str(query_id))
         for name, value in parameters.items():
-            slot = etree.SubElement(query, f"{{{Namespace.RIM.value}}}Slot", name=name)
-            value_list = etree.SubElement(slot, f"{{{Namespace.RIM.value}}}ValueList")
+            slot = etree.SubElement(query, f"{{{rim}}}Slot", name=name)
+            value_list = etree.SubElement(slot, f"{{{rim}}}ValueList")
             for each in (value,) if isinstance(value, str) else value:
-                etree.SubElement(value_list, f"{{{Namespace.RIM.value}}}Value").text = each
-        response = self.call(self.registry_url, "urn:ihe:iti:2007:RegistryStoredQuery", request)
-        return _check(response, allow_partial=True)
+                etree.SubElement(value_list, f"{{{rim}}}Value").text = each
+        response = self.call(self.registry_url, Action.REGISTRY_STORED_QUERY, request)
+        status = response.get("status", "")
+        if status not in (ResponseStatus.SUCCESS, ResponseStatus.PARTIAL_SUCCESS):
+            raise RegistryFailure(status, read_registry_errors(response))
+        return response
+
+    def query(
+        self,
+        query_id: StoredQueryId | str,
+        parameters: Mapping[str, str | Sequence[str]],
+        *,
+        return_type: ReturnType = ReturnType.LEAF_CLASS,
+    ) -> QueryResponse:
+        """ITI-18 with raw parameters, the answer read into the model."""
+        result = read_query_response(
+            self.stored_query(str(query_id), parameters, return_type=return_type)
+        )
+        for error in result.errors:
+            _log.warning("stored query %s: %s: %s", query_id, error.code, error.context)
+        return result
+
+    # ------------------------------------------------------------------ ITI-43
+
+    def retrieve(
+        self,
+        repository_unique_id: str,
+        document_unique_ids: Iterable[str],
+        out_dir: Path | str,
+        *,
+        expected: Mapping[str, DocumentEntry] | None = None,
+        verify: bool = True,
+        home_community_id: str | None = None,
+    ) -> RetrieveResult:
+        """ITI-43 Retrieve Document Set (ITI TF-2b 3.43): write the documents to ``out_dir``.
+
+        Each document's SHA-1 and size are checked against ``expected`` (uniqueId →
+        DocumentEntry) or, when not given and ``verify`` is on, against the registry's
+        metadata fetched with GetDocuments. Returns the documents written and, for a
+        PartialSuccess, the errors about the others; raises :class:`RegistryFailure` when
+        none could be returned and :class:`DocumentIntegrityError` when some bytes
+        contradict the metadata (those are not kept; the rest are).
+        """
+        unique_ids = list(document_unique_ids)
+        if expected is None and verify:
+            expected = self.entries_by_unique_id(unique_ids)
+        result = self._retrieve(
+            repository_unique_id, unique_ids, Path(out_dir), expected, home_community_id
+        )
+        return _retrieved(result)
+
+    def download(
+        self,
+        document_unique_ids: Iterable[str],
+        out_dir: Path | str,
+        *,
+        repository_unique_id: str | None = None,
+    ) -> RetrieveResult:
+        """Retrieve documents knowing only their uniqueIds: ITI-18, then ITI-43.
+
+        GetDocuments tells each document's repository (unless ``repository_unique_id`` is
+        given), hash and size; each repository is then asked for its documents. A uniqueId
+        the registry does not know, with no repository given, is reported as an
+        ``XDSDocumentUniqueIdError`` of the result. Raises like :meth:`retrieve`.
+        """
+        unique_ids = list(dict.fromkeys(document_unique_ids))
+        entries = self.entries_by_unique_id(unique_ids)
+        groups: dict[str, list[str]] = {}
+        unknown: list[RegistryErrorInfo] = []
+        for unique_id in unique_ids:
+            entry = entries.get(unique_id)
+            repository = repository_unique_id
+            if repository is None and entry is not None:
+                repository = entry.repository_unique_id
+            if repository:
+                groups.setdefault(repository, []).append(unique_id)
+            else:
+                unknown.append(
+                    RegistryErrorInfo(
+                        code=ErrorCode.DOCUMENT_UNIQUE_ID_ERROR.value,
+                        context="the registry knows no DocumentEntry with this uniqueId",
+                        location=unique_id,
+                        severity=ErrorSeverity.ERROR.value,
+                    )
+                )
+        result = RetrieveResult(
+            status=ResponseStatus.FAILURE if unknown else ResponseStatus.SUCCESS,
+            errors=tuple(unknown),
+        )
+        for index, (repository, members) in enumerate(groups.items()):
+            found = self._retrieve(repository, members, Path(out_dir), entries, None)
+            result = found if index == 0 and not unknown else result.merged(found)
+        return _retrieved(result)
+
+    def _retrieve(
+        self,
+        repository_unique_id: str,
+        unique_ids: Sequence[str],
+        out_dir: Path,
+        expected: Mapping[str, DocumentEntry] | None,
+        home_community_id: str | None,
+    ) -> RetrieveResult:
+        request = retrieve_request(
+            repository_unique_id, unique_ids, home_community_id=home_community_id
+        )
+        with self.exchange(self.repository_url, Action.RETRIEVE, request, mtom=True) as answer:
+            return save_documents(answer.body, answer.attachments, out_dir, expected=expected)
+
+    def entries_by_unique_id(self, unique_ids: Sequence[str]) -> dict[str, DocumentEntry]:
+        """The registry's DocumentEntries for these uniqueIds (GetDocuments), those it knows.
+
+        GetDocuments refuses ids of several patients at once (``XDSResultNotSinglePatient``):
+        the ids are then asked one by one.
+        """
+        if not unique_ids:
+            return {}
+        try:
+            found = self.get_documents(unique_ids=unique_ids)
+        except RegistryFailure:
+            if len(unique_ids) == 1:
+                return {}
+            found = []
+            for unique_id in unique_ids:
+                try:
+                    found += self.get_documents(unique_ids=[unique_id])
+                except RegistryFailure:
+                    continue
+        return {entry.unique_id: entry for entry in found}
 
     # ------------------------------------------------------------------ ITI-44
 
@@ -214,14 +487,24 @@ class XdsClient:
         return self.call(self.patient_feed_url, action, message)
 
 
-def _check(response: etree._Element, *, allow_partial: bool = False) -> etree._Element:
-    status = response.get("status", "")
-    accepted = {ResponseStatus.SUCCESS.value}
-    if allow_partial:
-        accepted.add(ResponseStatus.PARTIAL_SUCCESS.value)
-    if status not in accepted:
-        raise RegistryFailure(status, _registry_errors(response))
-    return response
+def _checked(result: RegistryResult) -> RegistryResult:
+    """The result of a Success; :class:`RegistryFailure` for anything else (ITI TF-3 4.2.4)."""
+    if result.status != ResponseStatus.SUCCESS:
+        raise RegistryFailure(str(result.status), result.errors)
+    for error in result.errors:
+        _log.warning("%s: %s", error.code, error.context)
+    return result
+
+
+def _retrieved(result: RetrieveResult) -> RetrieveResult:
+    if result.mismatches:
+        raise DocumentIntegrityError(result.mismatches, result)
+    if not result.documents and result.status not in (
+        ResponseStatus.SUCCESS,
+        ResponseStatus.PARTIAL_SUCCESS,
+    ):
+        raise RegistryFailure(str(result.status), result.errors)
+    return result
 
 
 def _fault(fault: etree._Element, status: int) -> SoapFaultError:
