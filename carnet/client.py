@@ -112,6 +112,8 @@ class Action(StrEnum):
     """ITI-57, XDS Metadata Update 3.57.5."""
     DELETE = "urn:ihe:iti:2010:DeleteDocumentSet"
     """ITI-62, Remove Metadata and Documents 3.62.5."""
+    REMOVE_DOCUMENTS = "urn:ihe:iti:2017:RemoveDocuments"
+    """ITI-86, Remove Metadata and Documents 3.86.5."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -319,6 +321,33 @@ class XdsClient(StoredQueries):
             etree.SubElement(refs, f"{{{rim}}}ObjectRef", id=object_id)
         response = self.call(self.registry_url, Action.DELETE, request)
         return _checked(read_registry_response(response))
+
+    def remove_documents(
+        self,
+        repository_unique_id: str,
+        document_unique_ids: Iterable[str],
+        *,
+        home_community_id: str | None = None,
+    ) -> RegistryResult:
+        """ITI-86 Remove Documents: ask the repository to remove these documents.
+
+        Remove Metadata and Documents 3.86.4.1.2: an ``rmd:RemoveDocumentsRequest`` of
+        ``xdsb:DocumentRequest``s; remove their metadata first (:meth:`delete`). Returns
+        the result of a Success or PartialSuccess (its errors name the documents not
+        removed); raises :class:`RegistryFailure` when none was removed.
+        """
+        rmd = Namespace.RMD.value
+        retrieve = retrieve_request(
+            repository_unique_id, document_unique_ids, home_community_id=home_community_id
+        )
+        request = etree.Element(f"{{{rmd}}}RemoveDocumentsRequest", nsmap={"rmd": rmd})
+        request.extend(retrieve.iterchildren())
+        result = read_registry_response(
+            self.call(self.repository_url, Action.REMOVE_DOCUMENTS, request)
+        )
+        if result.status == ResponseStatus.PARTIAL_SUCCESS:
+            return result
+        return _checked(result)
 
     # ------------------------------------------------------------------ ITI-18, raw
 

@@ -5,6 +5,8 @@ Modules, named after the part of ITI TF-2b each implements:
 * :mod:`repository.provide_and_register` — ITI-41 (3.41.4.1.3): pairing, supplied
   hash/size/repositoryUniqueId, store then register, all or nothing;
 * :mod:`repository.retrieve` — ITI-43 (3.43.4.1.3): find and open the documents asked for;
+* :mod:`repository.remove_documents` — ITI-86 (IHE RMD 3.86.4.1.3): remove documents whose
+  metadata is gone;
 * :mod:`repository.document_store` — the storage interface, content addressed by SHA-1;
 * :mod:`repository.folder_store` — that interface as sharded files in the data dir;
 * :mod:`repository.registration` — forwarding the metadata to the registry (ITI-42);
@@ -19,6 +21,7 @@ documents reach it as values with a SHA-1, a size and their bytes
 from repository.document_store import DocumentStore
 from repository.errors import (
     DocumentNotStored,
+    DocumentStillRegistered,
     DocumentStoreError,
     DocumentUniqueIdError,
     MissingDocument,
@@ -31,11 +34,17 @@ from repository.errors import (
 from repository.folder_store import FolderDocumentStore
 from repository.provide_and_register import DocumentContent, provide_and_register
 from repository.registration import DocumentRegistry, InProcessRegistry
+from repository.remove_documents import (
+    RemoveDocumentsResult,
+    parse_remove_documents_request,
+    remove_documents,
+)
 from repository.retrieve import (
     DocumentRequest,
     RetrievedDocument,
     RetrieveResult,
     parse_retrieve_request,
+    read_document_requests,
     retrieve_documents,
 )
 from repository.sweep import SweepReport, sweep
@@ -45,6 +54,7 @@ __all__ = [
     "DocumentNotStored",
     "DocumentRegistry",
     "DocumentRequest",
+    "DocumentStillRegistered",
     "DocumentStore",
     "DocumentStoreError",
     "DocumentUniqueIdError",
@@ -52,6 +62,7 @@ __all__ = [
     "InProcessRegistry",
     "MissingDocument",
     "MissingDocumentMetadata",
+    "RemoveDocumentsResult",
     "RepositoryError",
     "RepositoryMetadataError",
     "RepositoryOutOfResources",
@@ -59,8 +70,11 @@ __all__ = [
     "RetrievedDocument",
     "SweepReport",
     "UnknownRepositoryId",
+    "parse_remove_documents_request",
     "parse_retrieve_request",
     "provide_and_register",
+    "read_document_requests",
+    "remove_documents",
     "retrieve_documents",
     "sweep",
 ]

@@ -17,7 +17,8 @@ Exception tree::
         ├── MissingDocumentMetadata        XDSMissingDocumentMetadata (ITI-41)
         ├── RepositoryMetadataError        XDSRepositoryMetadataError (ITI-41)
         ├── UnknownRepositoryId            XDSUnknownRepositoryId (ITI-43)
-        └── DocumentUniqueIdError          XDSDocumentUniqueIdError (ITI-43)
+        ├── DocumentUniqueIdError          XDSDocumentUniqueIdError (ITI-43, ITI-86)
+        └── DocumentStillRegistered        ReferencesExistException (ITI-86)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from registry.vocabulary import ErrorCode
 
 __all__ = [
     "DocumentNotStored",
+    "DocumentStillRegistered",
     "DocumentStoreError",
     "DocumentUniqueIdError",
     "MissingDocument",
@@ -86,3 +88,14 @@ class DocumentUniqueIdError(RepositoryError):
     """ITI TF-2b 3.43.4.1.3: no document with this uniqueId is stored here."""
 
     code = ErrorCode.DOCUMENT_UNIQUE_ID_ERROR
+
+
+class DocumentStillRegistered(RepositoryError):
+    """IHE RMD, ITI TF-2b 3.86.4.1.3: ITI-86 names a document whose DocumentEntry is registered.
+
+    The Document Administrator removes the metadata first (ITI-62); this repository
+    shares its registry's database and refuses to leave an entry pointing at nothing
+    (ebRS 3.0 §5.3 ``ReferencesExistException``: the entry still references it).
+    """
+
+    code = ErrorCode.REFERENCES_EXIST

@@ -11,6 +11,11 @@ what it needs from the registry for that to be atomic across both:
 * :meth:`~DocumentRegistry.release` removes, at such a point too, the contents no
   committed DocumentEntry of this repository references.
 
+:class:`InProcessRegistry` also keeps, in the same unit of work as the
+registration, the repository's ledger of the content each uniqueId was stored
+with: ITI-62 may delete the DocumentEntry before ITI-86 names the document
+(IHE RMD, ITI TF-2b 3.86.4.1.3; :mod:`repository.remove_documents`).
+
 :class:`InProcessRegistry` gives both with the registry's own database: the
 point is its unit of work, which holds the database's writer lock (SQLite
 ``flock`` and ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock) until it commits.
@@ -71,7 +76,16 @@ class InProcessRegistry:
         """Run ``before_commit`` then register, in one unit of work under the writer lock."""
         with self.database.unit_of_work() as store:
             before_commit()
-            return register_validated(store, submission, now=now)
+            registered = register_validated(store, submission, now=now)
+            store.record_stored_documents(
+                {
+                    entry.unique_id: entry.hash.lower()
+                    for entry in registered.documents
+                    if entry.hash and entry.repository_unique_id == self.repository_unique_id
+                },
+                repository_unique_id=self.repository_unique_id,
+            )
+            return registered
 
     def release(self, keys: Collection[str], *, remove: Callable[[str], object]) -> set[str]:
         """Under the writer lock: remove the keys no registered entry of this repository uses."""

@@ -38,6 +38,7 @@ __all__ = [
     "RetrieveResult",
     "RetrievedDocument",
     "parse_retrieve_request",
+    "read_document_requests",
     "retrieve_documents",
 ]
 
@@ -100,6 +101,14 @@ def parse_retrieve_request(request: etree._Element) -> tuple[DocumentRequest, ..
         raise RepositoryError(
             f"expected xdsb:RetrieveDocumentSetRequest, got {etree.QName(request).localname}"
         )
+    return read_document_requests(request)
+
+
+def read_document_requests(request: etree._Element) -> tuple[DocumentRequest, ...]:
+    """The ``xdsb:DocumentRequest`` children of ``request``; at least one, each complete.
+
+    ITI-43 (3.43.4.1.2) and ITI-86 (IHE RMD 3.86.4.1.2) name documents this same way.
+    """
     requests: list[DocumentRequest] = []
     for index, element in enumerate(request.iterchildren(_DOCUMENT_REQUEST), start=1):
         repository_unique_id = _text(element, "RepositoryUniqueId")
@@ -117,7 +126,7 @@ def parse_retrieve_request(request: etree._Element) -> tuple[DocumentRequest, ..
             )
         )
     if not requests:
-        raise RepositoryError("the RetrieveDocumentSetRequest holds no DocumentRequest")
+        raise RepositoryError(f"the {etree.QName(request).localname} holds no DocumentRequest")
     return tuple(requests)
 
 

@@ -1,14 +1,16 @@
-"""ITI TF-2b 3.41 and 3.43 — the Document Repository's SOAP endpoint.
+"""ITI TF-2b 3.41, 3.43 and 3.86 — the Document Repository's SOAP endpoint.
 
-Binds Provide and Register Document Set-b (ITI-41) and Retrieve Document Set
-(ITI-43) to their actions (ITI TF-2x Appendix V) at one endpoint,
+Binds Provide and Register Document Set-b (ITI-41), Retrieve Document Set
+(ITI-43) and Remove Documents (ITI-86, IHE RMD) to their actions (ITI TF-2x
+Appendix V) at one endpoint,
 ``/xds/repository``. ITI-41 must come as MTOM/XOP (a plain SOAP request gets a
 Sender fault saying so); its ``xdsb:Document`` elements are ``xop:Include``
 references to MIME parts, or inline base64 (ITI TF-2b 3.41.4.1.2). ITI-43
 requests are accepted as MTOM or plain SOAP — Appendix V has consumers send
 MTOM, but the request carries no binary and several stacks send it plain — and
 answered as MTOM, each document a binary part streamed from its stored file
-(ITI TF-2b 3.43.4.2).
+(ITI TF-2b 3.43.4.2). ITI-86 carries no binary either way and is answered
+with an ``rs:RegistryResponse``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from repository.document_store import DocumentStore
 from repository.errors import RepositoryMetadataError
 from repository.provide_and_register import DocumentContent, provide_and_register
 from repository.registration import DocumentRegistry, InProcessRegistry
+from repository.remove_documents import parse_remove_documents_request, remove_documents
 from repository.retrieve import RetrieveResult, parse_retrieve_request, retrieve_documents
 from soap.base64_binary import inline_attachment
 from soap.faults import SoapFault, registry_error_list
@@ -127,6 +130,20 @@ class _Repository:
             result.close()
             raise
 
+    def remove_documents(self, request: SoapRequest) -> SoapResponse:
+        """ITI-86: remove the documents whose metadata is gone (IHE RMD 3.86.4.1.3)."""
+        result = remove_documents(
+            self.database,
+            self.store,
+            parse_remove_documents_request(request.body),
+            registry=self.registry,
+            repository_unique_id=self.repository_unique_id,
+        )
+        response = ebrs_registry_response(status=result.status.value)
+        if result.errors:
+            response.append(registry_error_list(result.errors))
+        return SoapResponse(body=response)
+
 
 def _retrieve_response(result: RetrieveResult) -> SoapResponse:
     """``xdsb:RetrieveDocumentSetResponse``: the RegistryResponse, then a DocumentResponse each."""
@@ -176,7 +193,7 @@ def repository_service(
     spool_bytes: int = 1024 * 1024,
     path: str = "/xds/repository",
 ) -> Service:
-    """The Document Repository endpoint: ITI-41 (MTOM only) and ITI-43.
+    """The Document Repository endpoint: ITI-41 (MTOM only), ITI-43 and ITI-86.
 
     ``registry`` is where ITI-41 registers the metadata; by default this node's
     registry, in ``database``. ``spool_bytes`` is how much of an inline document is
@@ -208,6 +225,13 @@ def repository_service(
                 response_element=_RETRIEVE_RESPONSE,
                 handler=repository.retrieve,
             ),
+            Transaction(
+                name="ITI-86 Remove Documents",
+                action="urn:ihe:iti:2017:RemoveDocuments",
+                response_action="urn:ihe:iti:2017:RemoveDocumentsResponse",
+                response_element=_REGISTRY_RESPONSE,
+                handler=repository.remove_documents,
+            ),
         ),
-        wsdl=("wsdl/iti41.wsdl", "wsdl/iti43.wsdl"),
+        wsdl=("wsdl/iti41.wsdl", "wsdl/iti43.wsdl", "wsdl/iti86.wsdl"),
     )

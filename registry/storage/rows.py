@@ -27,6 +27,7 @@ from registry.storage.tables import (
     FolderCodeRow,
     FolderRow,
     PatientRow,
+    StoredDocumentRow,
     SubmissionSetRow,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "FOLDERS",
     "FOLDER_CODES",
     "PATIENTS",
+    "STORED_DOCUMENTS",
     "SUBMISSION_SETS",
     "EntryCodeKind",
     "association_row",
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 DOCUMENTS = cast(Table, DocumentEntryRow.__table__)
+STORED_DOCUMENTS = cast(Table, StoredDocumentRow.__table__)
 ENTRY_CODES = cast(Table, DocumentEntryCodeRow.__table__)
 ENTRY_AUTHORS = cast(Table, DocumentEntryAuthorRow.__table__)
 ENTRY_REFERENCE_IDS = cast(Table, DocumentEntryReferenceIdRow.__table__)

@@ -51,6 +51,7 @@ from registry.storage.rows import (
     FOLDER_CODES,
     FOLDERS,
     PATIENTS,
+    STORED_DOCUMENTS,
     SUBMISSION_SETS,
     association_row,
     document_child_rows,
@@ -306,6 +307,49 @@ class RegistryStore:
                 ).scalars()
             )
         return found
+
+    def record_stored_documents(
+        self, hashes: Mapping[str, str], *, repository_unique_id: str
+    ) -> None:
+        """Note the content (SHA-1, lower case) of each uniqueId the repository stored.
+
+        The Document Repository's ledger (IHE RMD, ITI TF-2b 3.86.4.1.3): it outlives
+        the DocumentEntry, which ITI-62 may delete before ITI-86 names the document.
+        A uniqueId already noted keeps its first content (ITI-57 versions share it).
+        """
+        known = self.stored_document_hashes(hashes, repository_unique_id=repository_unique_id)
+        rows = [
+            {"repository_unique_id": repository_unique_id, "unique_id": unique_id, "hash": key}
+            for unique_id, key in hashes.items()
+            if unique_id not in known
+        ]
+        if rows:
+            self._connection.execute(_insert(STORED_DOCUMENTS), rows)
+
+    def stored_document_hashes(
+        self, unique_ids: Collection[str], *, repository_unique_id: str
+    ) -> dict[str, str]:
+        """The content each of ``unique_ids`` was stored with in that repository."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(unique_ids):
+            statement = select(STORED_DOCUMENTS.c.unique_id, STORED_DOCUMENTS.c.hash).where(
+                STORED_DOCUMENTS.c.repository_unique_id == repository_unique_id,
+                STORED_DOCUMENTS.c.unique_id.in_(chunk),
+            )
+            found.update((row.unique_id, row.hash) for row in self._connection.execute(statement))
+        return found
+
+    def forget_stored_documents(
+        self, unique_ids: Collection[str], *, repository_unique_id: str
+    ) -> None:
+        """Drop ``unique_ids`` from the repository's ledger (ITI-86 removed them)."""
+        for chunk in _chunks(unique_ids):
+            self._connection.execute(
+                delete(STORED_DOCUMENTS).where(
+                    STORED_DOCUMENTS.c.repository_unique_id == repository_unique_id,
+                    STORED_DOCUMENTS.c.unique_id.in_(chunk),
+                )
+            )
 
     # ------------------------------------------------------------------ objects by id
 

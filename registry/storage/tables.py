@@ -47,6 +47,7 @@ __all__ = [
     "FolderCodeRow",
     "FolderRow",
     "PatientRow",
+    "StoredDocumentRow",
     "SubmissionSetRow",
 ]
 
@@ -232,3 +233,19 @@ class PatientRow(Base):
     demographics: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StoredDocumentRow(Base):
+    """The Document Repository's ledger: which content each document it stored has.
+
+    ITI-62 (Remove Metadata) deletes the DocumentEntry rows, after which the
+    repository could no longer tell which stored content an ITI-86 Remove Documents
+    names (IHE RMD, ITI TF-2b 3.86.4.1.3). The row is written with the registration
+    (ITI-41) and deleted by ITI-86.
+    """
+
+    __tablename__ = "repository_documents"
+
+    repository_unique_id: Mapped[str] = mapped_column(primary_key=True)
+    unique_id: Mapped[str] = mapped_column(primary_key=True)
+    hash: Mapped[str]
