@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/registry.py
+	$(VENV)/bin/python bench/repository.py
 
 # Build artefacts and tool caches only: .venv and data/ stay.
 clean:
