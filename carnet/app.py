@@ -4,9 +4,11 @@
 nothing is opened at import time. Endpoints (the paths are a contract with
 conformance harnesses):
 
-* ``/xds/registry`` — ITI-18 Registry Stored Query, ITI-42 Register Document Set-b
+* ``/xds/registry`` — ITI-18 Registry Stored Query, ITI-42 Register Document Set-b,
+  ITI-57 Update Document Set, ITI-62 Delete Document Set
 * ``/xds/patient-feed`` — ITI-44 Patient Identity Feed HL7 V3
-* ``/xds/repository`` — ITI-41 Provide and Register Document Set-b, ITI-43 Retrieve Document Set
+* ``/xds/repository`` — ITI-41 Provide and Register Document Set-b, ITI-43 Retrieve Document
+  Set, ITI-86 Remove Documents
 
 Documents are stored under ``<data_dir>/documents``; :func:`sweep_documents` removes
 what a crash left there and runs before the server accepts requests.
