@@ -24,7 +24,7 @@ def test_folder_store_is_a_document_store(store: FolderDocumentStore) -> None:
 
 def test_put_returns_the_sha1_and_shards_the_file(store: FolderDocumentStore) -> None:
     assert store.put([DATA[:5], DATA[5:]]) == KEY
-    path = store.root / KEY[:2] / KEY[2:4] / KEY
+    path = store.root / KEY[:2] / KEY
     assert path.read_bytes() == DATA
     assert store.path_of(KEY) == path
     assert store.exists(KEY)
@@ -104,7 +104,7 @@ def test_delete_removes_the_file_and_keeps_directories(store: FolderDocumentStor
 def test_keys_lists_every_stored_content_and_nothing_else(store: FolderDocumentStore) -> None:
     keys = {store.put([bytes([n]) * n]) for n in range(1, 40)}
     (store.root / "README").write_text("not a document")
-    stray = store.root / KEY[:2] / KEY[2:4]
+    stray = store.root / KEY[:2]
     stray.mkdir(parents=True, exist_ok=True)
     (stray / ("0" * 40)).write_bytes(b"in the wrong shard")
     (stray / ".tmp-abc").write_bytes(b"half")

@@ -340,7 +340,7 @@ def test_repository_publishes_its_wsdls(url: str) -> None:
 
 
 def test_serve_sweeps_the_document_store_before_serving(tmp_path: Path) -> None:
-    orphan = tmp_path / "documents" / "ab" / "cd" / ("abcd" + "0" * 36)
+    orphan = tmp_path / "documents" / "ab" / ("abcd" + "0" * 36)
     orphan.parent.mkdir(parents=True)
     orphan.write_bytes(b"stored, never committed")
     interrupted = orphan.parent / ".tmp-crashed"
