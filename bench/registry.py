@@ -338,7 +338,7 @@ def main() -> None:
                 )
             )
 
-        for size in (int(s) for s in arguments.sizes.split(",") if s):
+        for size in (int(s) for s in arguments.sizes.split(",") if s and int(s) > 0):
             report(f"populating {size:,} documents …")
             data = workdir / f"find-{size}"
             data.mkdir()
