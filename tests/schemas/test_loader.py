@@ -46,6 +46,18 @@ def test_parse_xml_refuses_a_doctype() -> None:
         parse_xml(b"<!DOCTYPE a><a/>")
 
 
+def test_parse_xml_refuses_a_utf16_bomb() -> None:
+    # UTF-16 hides the DOCTYPE's bytes from the fast check: the scanner must still run.
+    with pytest.raises(UnsafeXmlError, match="document type"):
+        parse_xml(BILLION_LAUGHS.replace(b'<?xml version="1.0"?>', b"").decode().encode("utf-16"))
+
+
+def test_parse_xml_refuses_a_lowercase_doctype_as_malformed() -> None:
+    # XML spells it <!DOCTYPE; libxml2 refuses any other spelling before reading a subset.
+    with pytest.raises(MalformedXmlError):
+        parse_xml(b'<!doctype a [<!ENTITY e "text">]><a>&e;</a>')
+
+
 def test_parse_xml_refuses_an_internal_entity_declaration() -> None:
     with pytest.raises(UnsafeXmlError):
         parse_xml(b'<!DOCTYPE a [<!ENTITY e "text">]><a>&e;</a>')
