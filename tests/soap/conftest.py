@@ -19,6 +19,7 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 import pytest
 from lxml import etree
 
+from carnet.client import XdsClient
 from registry.errors import MetadataError, RegistryErrorList, UnknownPatientId
 from soap import (
     OutgoingAttachment,
@@ -31,6 +32,7 @@ from soap import (
     xop_include,
 )
 from soap.namespaces import Namespace
+from tests.live_server import LiveServer
 
 SOAP12 = Namespace.SOAP12.value
 SOAP11 = Namespace.SOAP11.value
@@ -445,3 +447,21 @@ def serve() -> Iterator[Callable[[Callable[..., Iterable[bytes]]], str]]:
 def base_url(serve: Callable[[Callable[..., Iterable[bytes]]], str], app: SoapApplication) -> str:
     """The dummy services on a loopback server."""
     return serve(app)
+
+
+# --------------------------------------------------------------------------- live nodes
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def node(request: pytest.FixtureRequest) -> LiveServer:
+    """A live ``carnet serve``, on SQLite and again on PostgreSQL (when installed)."""
+    name = "server" if request.param == "sqlite" else "postgresql_server"
+    server: LiveServer = request.getfixturevalue(name)
+    return server
+
+
+@pytest.fixture
+def client(node: LiveServer) -> Iterator[XdsClient]:
+    """An XdsClient of that node."""
+    with XdsClient(node.url) as xds:
+        yield xds

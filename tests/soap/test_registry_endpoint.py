@@ -9,7 +9,6 @@ found with ITI-18.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,25 +26,11 @@ from registry.vocabulary import (
 )
 from schemas import parse_xml
 from tests import submissions as build
-from tests.live_server import LiveServer
 
 DATA = Path(__file__).parent.parent / "data"
 RIM = "urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"
 APPROVED = AvailabilityStatus.APPROVED.value
 DEPRECATED = AvailabilityStatus.DEPRECATED.value
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def node(request: pytest.FixtureRequest) -> LiveServer:
-    name = "server" if request.param == "sqlite" else "postgresql_server"
-    server: LiveServer = request.getfixturevalue(name)
-    return server
-
-
-@pytest.fixture
-def client(node: LiveServer) -> Iterator[XdsClient]:
-    with XdsClient(node.url) as xds:
-        yield xds
 
 
 def new_patient_id() -> str:

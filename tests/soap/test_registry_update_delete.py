@@ -10,7 +10,7 @@ and ``tests/registry/test_remove_metadata.py``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -41,19 +41,6 @@ APPROVED = AvailabilityStatus.APPROVED.value
 DEPRECATED = AvailabilityStatus.DEPRECATED.value
 UPDATE = "urn:ihe:iti:2010:UpdateDocumentSet"
 DELETE = "urn:ihe:iti:2010:DeleteDocumentSet"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def node(request: pytest.FixtureRequest) -> LiveServer:
-    name = "server" if request.param == "sqlite" else "postgresql_server"
-    server: LiveServer = request.getfixturevalue(name)
-    return server
-
-
-@pytest.fixture
-def client(node: LiveServer) -> Iterator[XdsClient]:
-    with XdsClient(node.url) as xds:
-        yield xds
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import os
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -47,19 +46,6 @@ RIM = "urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"
 REPOSITORY_ID = build.REPOSITORY_ID
 IPF_SAMPLE = DATA / "ipf" / "continua-hrn-ProvideAndRegisterDocumentSet.xml"
 IPF_PATIENT = "SELF-5^^^&1.3.6.1.4.1.21367.2005.3.7&ISO"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def node(request: pytest.FixtureRequest) -> LiveServer:
-    name = "server" if request.param == "sqlite" else "postgresql_server"
-    server: LiveServer = request.getfixturevalue(name)
-    return server
-
-
-@pytest.fixture
-def client(node: LiveServer) -> Iterator[XdsClient]:
-    with XdsClient(node.url) as xds:
-        yield xds
 
 
 @pytest.fixture
