@@ -1,10 +1,12 @@
-"""The production HTTP server: gunicorn with threaded workers around the WSGI app.
+"""The production HTTP server around the WSGI app: granian by default, gunicorn on request.
 
-gunicorn's ``gthread`` worker was chosen by measurement (README, "Benchmarks"):
-the registry's work is short, synchronous and shared between SQLite/PostgreSQL
-and lxml, both of which release the GIL, so a few processes with a pool of
-threads each keep both cores busy. The database is migrated once, before the
-workers fork; each worker then opens its own connection pool.
+Both run a few worker processes with a pool of threads each (the registry's work
+is short and synchronous; SQLite/PostgreSQL and lxml release the GIL). granian's
+WSGI interface was chosen by measurement (README, "Benchmarks"): on ITI-42 it was
+10 to 17 % faster than gunicorn's ``gthread`` worker in each of three runs, and level
+or ahead on ITI-41/43; the whole suite passes on either. The database is migrated
+and the document store swept once, before the workers start; each worker then
+builds its own app (granian's rebuild their settings from ``CARNET_*``).
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ def _serve_granian(settings: Settings) -> None:
         address=settings.host,
         port=settings.port,
         interface=Interfaces.WSGI,
+        websockets=False,
         workers=settings.workers,
         blocking_threads=settings.threads,
     ).serve()
