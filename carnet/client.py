@@ -27,7 +27,6 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType, TracebackType
 
@@ -63,6 +62,7 @@ from registry.vocabulary import (
     ResponseStatus,
     ReturnType,
     StoredQueryId,
+    TransactionAction,
 )
 from schemas import XmlError, parse_xml
 from soap.addressing import new_message_id
@@ -96,24 +96,8 @@ _log = logging.getLogger(__name__)
 _SOAP12 = "application/soap+xml; charset=UTF-8"
 
 
-class Action(StrEnum):
-    """The ``wsa:Action`` of each request the client sends (ITI TF-2a/2b, each transaction's
-    "Web Services Transport" section)."""
-
-    REGISTRY_STORED_QUERY = "urn:ihe:iti:2007:RegistryStoredQuery"
-    """ITI-18, ITI TF-2a 3.18.5.1."""
-    PROVIDE_AND_REGISTER = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"
-    """ITI-41, ITI TF-2b 3.41.5.1."""
-    REGISTER = "urn:ihe:iti:2007:RegisterDocumentSet-b"
-    """ITI-42, ITI TF-2b 3.42.5.1."""
-    RETRIEVE = "urn:ihe:iti:2007:RetrieveDocumentSet"
-    """ITI-43, ITI TF-2b 3.43.5.1."""
-    UPDATE = "urn:ihe:iti:2010:UpdateDocumentSet"
-    """ITI-57, XDS Metadata Update 3.57.5."""
-    DELETE = "urn:ihe:iti:2010:DeleteDocumentSet"
-    """ITI-62, Remove Metadata and Documents 3.62.5."""
-    REMOVE_DOCUMENTS = "urn:ihe:iti:2017:RemoveDocuments"
-    """ITI-86, Remove Metadata and Documents 3.86.5."""
+Action = TransactionAction
+"""The ``wsa:Action`` of each request the client sends (named in ``registry.vocabulary``)."""
 
 
 @dataclass(frozen=True, kw_only=True)

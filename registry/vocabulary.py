@@ -236,3 +236,27 @@ class Namespace(StrEnum):
     QUERY = "urn:oasis:names:tc:ebxml-regrep:xsd:query:3.0"
     XDS_B = "urn:ihe:iti:xds-b:2007"
     RMD = "urn:ihe:iti:rmd:2017"
+
+
+class TransactionAction(StrEnum):
+    """The ``wsa:Action`` of each XDS.b request (ITI TF-2x Appendix V and each transaction's
+    "Web Services Transport" section: ITI TF-2a 3.18.5, ITI TF-2b 3.41.5, 3.42.5, 3.43.5,
+    3.57.5, 3.62.5, 3.86.5). The response's action is the request's with ``Response`` appended.
+    """
+
+    REGISTRY_STORED_QUERY = "urn:ihe:iti:2007:RegistryStoredQuery"
+    PROVIDE_AND_REGISTER = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"
+    REGISTER = "urn:ihe:iti:2007:RegisterDocumentSet-b"
+    RETRIEVE = "urn:ihe:iti:2007:RetrieveDocumentSet"
+    UPDATE = "urn:ihe:iti:2010:UpdateDocumentSet"
+    DELETE = "urn:ihe:iti:2010:DeleteDocumentSet"
+    REMOVE_DOCUMENTS = "urn:ihe:iti:2017:RemoveDocuments"
+
+    @property
+    def response(self) -> str:
+        """The ``wsa:Action`` of the answer.
+
+        >>> TransactionAction.REGISTER.response
+        'urn:ihe:iti:2007:RegisterDocumentSet-bResponse'
+        """
+        return self.value + "Response"

@@ -27,7 +27,7 @@ from registry.register import register
 from registry.remove_metadata import delete_document_set
 from registry.storage.database import Database
 from registry.stored_queries import run_stored_query
-from registry.vocabulary import Namespace, ResponseStatus
+from registry.vocabulary import Namespace, ResponseStatus, TransactionAction
 from soap.transactions import Service, SoapRequest, SoapResponse, Transaction
 
 __all__ = ["patient_feed_service", "registry_service"]
@@ -88,29 +88,29 @@ def registry_service(
         transactions=(
             Transaction(
                 name="ITI-18 Registry Stored Query",
-                action="urn:ihe:iti:2007:RegistryStoredQuery",
-                response_action="urn:ihe:iti:2007:RegistryStoredQueryResponse",
+                action=TransactionAction.REGISTRY_STORED_QUERY,
+                response_action=TransactionAction.REGISTRY_STORED_QUERY.response,
                 response_element=_ADHOC_QUERY_RESPONSE,
                 handler=registry.stored_query,
             ),
             Transaction(
                 name="ITI-42 Register Document Set-b",
-                action="urn:ihe:iti:2007:RegisterDocumentSet-b",
-                response_action="urn:ihe:iti:2007:RegisterDocumentSet-bResponse",
+                action=TransactionAction.REGISTER,
+                response_action=TransactionAction.REGISTER.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=registry.register,
             ),
             Transaction(
                 name="ITI-57 Update Document Set",
-                action="urn:ihe:iti:2010:UpdateDocumentSet",
-                response_action="urn:ihe:iti:2010:UpdateDocumentSetResponse",
+                action=TransactionAction.UPDATE,
+                response_action=TransactionAction.UPDATE.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=registry.update,
             ),
             Transaction(
                 name="ITI-62 Delete Document Set",
-                action="urn:ihe:iti:2010:DeleteDocumentSet",
-                response_action="urn:ihe:iti:2010:DeleteDocumentSetResponse",
+                action=TransactionAction.DELETE,
+                response_action=TransactionAction.DELETE.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=registry.delete,
             ),

@@ -25,7 +25,7 @@ from lxml import etree
 from registry.ebrim import parse_submission
 from registry.ebrim import registry_response as ebrs_registry_response
 from registry.storage.database import Database
-from registry.vocabulary import Namespace, ResponseStatus
+from registry.vocabulary import Namespace, ResponseStatus, TransactionAction
 from repository.document_store import DocumentStore
 from repository.errors import RepositoryMetadataError
 from repository.provide_and_register import DocumentContent, provide_and_register
@@ -212,23 +212,23 @@ def repository_service(
         transactions=(
             Transaction(
                 name="ITI-41 Provide and Register Document Set-b",
-                action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b",
-                response_action="urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-bResponse",
+                action=TransactionAction.PROVIDE_AND_REGISTER,
+                response_action=TransactionAction.PROVIDE_AND_REGISTER.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=repository.provide_and_register,
                 requires_mtom=True,
             ),
             Transaction(
                 name="ITI-43 Retrieve Document Set",
-                action="urn:ihe:iti:2007:RetrieveDocumentSet",
-                response_action="urn:ihe:iti:2007:RetrieveDocumentSetResponse",
+                action=TransactionAction.RETRIEVE,
+                response_action=TransactionAction.RETRIEVE.response,
                 response_element=_RETRIEVE_RESPONSE,
                 handler=repository.retrieve,
             ),
             Transaction(
                 name="ITI-86 Remove Documents",
-                action="urn:ihe:iti:2017:RemoveDocuments",
-                response_action="urn:ihe:iti:2017:RemoveDocumentsResponse",
+                action=TransactionAction.REMOVE_DOCUMENTS,
+                response_action=TransactionAction.REMOVE_DOCUMENTS.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=repository.remove_documents,
             ),
