@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from carnet.cli_cda import add_cda_commands
 from carnet.cli_documents import add_document_commands
 from carnet.exit_codes import ExitCode
 from carnet.settings import Settings, SettingsError
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--given", help="given name")
 
     add_document_commands(commands)
+    add_cda_commands(commands)
     return parser
 
 
