@@ -32,7 +32,11 @@ from repository.errors import (
     UnknownRepositoryId,
 )
 from repository.folder_store import FolderDocumentStore
-from repository.provide_and_register import DocumentContent, provide_and_register
+from repository.provide_and_register import (
+    DocumentContent,
+    SubmissionCheck,
+    provide_and_register,
+)
 from repository.registration import DocumentRegistry, InProcessRegistry
 from repository.remove_documents import (
     RemoveDocumentsResult,
@@ -68,6 +72,7 @@ __all__ = [
     "RepositoryOutOfResources",
     "RetrieveResult",
     "RetrievedDocument",
+    "SubmissionCheck",
     "SweepReport",
     "UnknownRepositoryId",
     "parse_remove_documents_request",

@@ -28,7 +28,7 @@ holds its writer lock, before its commit, so one always sees the other's result.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -43,7 +43,7 @@ from repository.errors import (
 )
 from repository.registration import DocumentRegistry
 
-__all__ = ["DocumentContent", "complete_metadata", "provide_and_register"]
+__all__ = ["DocumentContent", "SubmissionCheck", "complete_metadata", "provide_and_register"]
 
 _log = logging.getLogger(__name__)
 
@@ -69,6 +69,20 @@ class DocumentContent(Protocol):
         ...
 
 
+class SubmissionCheck(Protocol):
+    """A rule the repository applies to a completed submission before storing anything.
+
+    The profile decides which apply (CDA header against metadata, the submission's
+    signature…). ``submission`` has its hash, size and repositoryUniqueId set and has
+    passed the registry's own validation; ``documents`` are keyed by DocumentEntry
+    id. A check refuses by raising a ``registry.errors.RegistryError``.
+    """
+
+    def __call__(
+        self, submission: Submission, documents: Mapping[str, DocumentContent]
+    ) -> None: ...
+
+
 def provide_and_register(
     submission: Submission,
     documents: Mapping[str, DocumentContent],
@@ -76,16 +90,20 @@ def provide_and_register(
     store: DocumentStore,
     registry: DocumentRegistry,
     repository_unique_id: str,
+    checks: Sequence[SubmissionCheck] = (),
     now: datetime | None = None,
 ) -> Submission:
     """Store ``documents`` and register ``submission``, all or nothing; return it registered.
 
-    ``documents`` maps each ``xdsb:Document/@id`` to its content. Refusals raise
+    ``documents`` maps each ``xdsb:Document/@id`` to its content; ``checks`` are the
+    profile's extra rules (:class:`SubmissionCheck`), run before anything is stored. Refusals raise
     ``registry.errors.RegistryError`` (a ``RegistryErrorList`` for several), and
     leave no content behind that the refused submission alone had brought.
     """
     completed = complete_metadata(submission, documents, repository_unique_id=repository_unique_id)
     validate_submission(completed)
+    for check in checks:
+        check(completed, documents)
     contents = {content.sha1.lower(): content for content in documents.values()}
 
     def ensure_stored() -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 
 from lxml import etree
@@ -28,7 +28,11 @@ from registry.storage.database import Database
 from registry.vocabulary import Namespace, ResponseStatus, TransactionAction
 from repository.document_store import DocumentStore
 from repository.errors import RepositoryMetadataError
-from repository.provide_and_register import DocumentContent, provide_and_register
+from repository.provide_and_register import (
+    DocumentContent,
+    SubmissionCheck,
+    provide_and_register,
+)
 from repository.registration import DocumentRegistry, InProcessRegistry
 from repository.remove_documents import parse_remove_documents_request, remove_documents
 from repository.retrieve import RetrieveResult, parse_retrieve_request, retrieve_documents
@@ -62,8 +66,10 @@ class _Repository:
         registry: DocumentRegistry,
         repository_unique_id: str,
         spool_bytes: int,
+        checks: Sequence[SubmissionCheck],
     ) -> None:
         self.database = database
+        self.checks = checks
         self.store = store
         self.registry = registry
         self.repository_unique_id = repository_unique_id
@@ -90,6 +96,7 @@ class _Repository:
                 store=self.store,
                 registry=self.registry,
                 repository_unique_id=self.repository_unique_id,
+                checks=self.checks,
             )
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
@@ -191,13 +198,15 @@ def repository_service(
     repository_unique_id: str,
     registry: DocumentRegistry | None = None,
     spool_bytes: int = 1024 * 1024,
+    checks: Sequence[SubmissionCheck] = (),
     path: str = "/xds/repository",
 ) -> Service:
     """The Document Repository endpoint: ITI-41 (MTOM only), ITI-43 and ITI-86.
 
     ``registry`` is where ITI-41 registers the metadata; by default this node's
     registry, in ``database``. ``spool_bytes`` is how much of an inline document is
-    kept in memory before it is spooled to disk.
+    kept in memory before it is spooled to disk. ``checks`` are the profile's extra
+    rules for ITI-41 (see ``repository.provide_and_register.SubmissionCheck``).
     """
     repository = _Repository(
         database,
@@ -205,6 +214,7 @@ def repository_service(
         registry=registry or InProcessRegistry(database, repository_unique_id=repository_unique_id),
         repository_unique_id=repository_unique_id,
         spool_bytes=spool_bytes,
+        checks=tuple(checks),
     )
     return Service(
         path=path,

@@ -25,6 +25,7 @@ def test_repository_exports() -> None:
         "RepositoryOutOfResources",
         "RetrieveResult",
         "RetrievedDocument",
+        "SubmissionCheck",
         "SweepReport",
         "UnknownRepositoryId",
         "parse_remove_documents_request",
