@@ -45,11 +45,11 @@ def register(
 
     The checks that need only the submission run before the unit of work
     opens, so writers hold the database's write lock only for the checks
-    against its state and the inserts.
+    against its state and the inserts; the unit of work is group committed
+    with concurrent registrations (:meth:`Database.write`).
     """
     validate_submission(submission)
-    with database.unit_of_work() as store:
-        return register_validated(store, submission, now=now)
+    return database.write(lambda store: register_validated(store, submission, now=now))
 
 
 def register_submission(

@@ -32,6 +32,7 @@ from typing import Protocol
 from registry.model import Submission
 from registry.register import register_validated
 from registry.storage.database import Database
+from registry.storage.store import RegistryStore
 
 __all__ = ["DocumentRegistry", "InProcessRegistry"]
 
@@ -73,8 +74,12 @@ class InProcessRegistry:
         before_commit: Callable[[], None],
         now: datetime | None = None,
     ) -> Submission:
-        """Run ``before_commit`` then register, in one unit of work under the writer lock."""
-        with self.database.unit_of_work() as store:
+        """Run ``before_commit`` then register, in one unit of work under the writer lock.
+
+        The unit of work is group committed with concurrent ones (:meth:`Database.write`).
+        """
+
+        def work(store: RegistryStore) -> Submission:
             before_commit()
             registered = register_validated(store, submission, now=now)
             store.record_stored_documents(
@@ -86,6 +91,8 @@ class InProcessRegistry:
                 repository_unique_id=self.repository_unique_id,
             )
             return registered
+
+        return self.database.write(work)
 
     def release(self, keys: Collection[str], *, remove: Callable[[str], object]) -> set[str]:
         """Under the writer lock: remove the keys no registered entry of this repository uses."""

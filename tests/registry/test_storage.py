@@ -6,8 +6,10 @@ Every database test runs on SQLite and on PostgreSQL (``database_url``).
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from registry.storage import (
     DocumentCriteria,
     FolderCriteria,
     ObjectKind,
+    RegistryStore,
     SubmissionSetCriteria,
     TimeRange,
     codec,
@@ -220,7 +223,7 @@ def test_migrate_is_idempotent(database: Database) -> None:
         tables = set(inspect(connection).get_table_names())
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert tables >= set(Base.metadata.tables)
-    assert version == "0003"
+    assert version == "0004"
 
 
 def test_migrations_create_exactly_the_declared_tables(database: Database) -> None:
@@ -307,6 +310,48 @@ def test_concurrent_writers_take_turns(database: Database) -> None:
             future.result()
     with database.snapshot() as store:
         assert len(store.find_documents(DocumentCriteria(patient_id=PATIENT))) == 60
+
+
+def test_write_group_commits_queued_writers_and_rolls_back_only_the_one_that_fails(
+    database: Database,
+) -> None:
+    """Database.write: work queued while a batch runs is committed together, a savepoint each."""
+    first_running, let_first_finish = threading.Event(), threading.Event()
+    stores: dict[str, int] = {}
+
+    def first(store: RegistryStore) -> str:
+        first_running.set()
+        assert let_first_finish.wait(10)
+        return "first"
+
+    def writer(name: str, submission: Submission, *, fail: bool = False) -> Callable[..., str]:
+        def work(store: RegistryStore) -> str:
+            stores[name] = id(store)
+            store.add_submission(submission)
+            if fail:
+                raise RuntimeError(f"{name} refused after insert")
+            return name
+
+        return work
+
+    kept = [stored_submission() for _ in range(3)]
+    refused = stored_submission()
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        head = pool.submit(database.write, first)
+        assert first_running.wait(10)
+        futures = [pool.submit(database.write, writer(f"w{n}", s)) for n, s in enumerate(kept)]
+        failing = pool.submit(database.write, writer("bad", refused, fail=True))
+        while len(database._batch._queue) < 4:  # all four queued behind the first batch
+            time.sleep(0.005)
+        let_first_finish.set()
+        assert head.result() == "first"
+        assert [f.result() for f in futures] == ["w0", "w1", "w2"]
+        with pytest.raises(RuntimeError, match="bad refused"):
+            failing.result()
+    assert len(set(stores.values())) == 1, "the four queued writers ran in one transaction"
+    with database.snapshot() as store:
+        found = store.find_documents(DocumentCriteria(patient_id=PATIENT))
+    assert {d.entry_uuid for d in found} == {s.documents[0].entry_uuid for s in kept}
 
 
 def test_duplicate_entry_uuid_fails_the_whole_unit_of_work(database: Database) -> None:
