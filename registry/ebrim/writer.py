@@ -12,6 +12,7 @@ from one query to the next (ebRIM 3.0 §2.5.1 wants them unique, not kept).
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Iterable
@@ -83,39 +84,66 @@ def _attr(value: object) -> str:
     return quoteattr(str(getattr(value, "value", value)))
 
 
-class _Out:
-    """An XML text being written, with the ebRIM idioms XDS uses."""
+@functools.lru_cache(maxsize=512)
+def _quoted(constant: str) -> str:
+    """``quoteattr`` of a value that repeats: scheme UUIDs, node ids, identifier names."""
+    return quoteattr(constant)
 
-    __slots__ = ("owner", "owner_uuid", "parts", "serial")
+
+@functools.lru_cache(maxsize=512)
+def _slot_open(name: str) -> str:
+    return f"<rim:Slot name={quoteattr(name)}><rim:ValueList>"
+
+
+class _Out:
+    """An XML text being written, with the ebRIM idioms XDS uses.
+
+    Query responses write thousands of attributes, so what repeats is quoted
+    once: scheme and slot names are constants (:func:`_quoted`), the owner's id
+    is quoted when the object starts, and child ids are made from its text.
+    """
+
+    __slots__ = ("owner", "owner_attr", "owner_head", "owner_tail", "parts", "serial")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.owner = ""
-        self.owner_uuid: uuid.UUID | None = None
+        self.owner_attr = '""'
+        self.owner_head: str | None = None
+        self.owner_tail = 0
         self.serial = 0
 
     def start(self, owner: str) -> None:
         """Begin an object: children ids derive from ``owner`` from here on."""
         self.owner = owner
+        self.owner_attr = quoteattr(owner)
         self.serial = 0
         try:
-            self.owner_uuid = uuid.UUID(owner.removeprefix("urn:uuid:"))
+            canonical = str(uuid.UUID(owner.removeprefix("urn:uuid:")))
         except ValueError:
-            self.owner_uuid = None
+            self.owner_head = None
+            return
+        self.owner_head = "urn:uuid:" + canonical[:-4]
+        self.owner_tail = int(canonical[-4:], 16)
 
     def child_id(self) -> str:
-        """A stable UUID for the next classification/external identifier of the owner."""
+        """A stable UUID for the next classification/external identifier of the owner.
+
+        The owner's UUID with its low 16 bits XORed with the child's serial number:
+        cheap, stable and unique per owner (an object has far fewer than 65,536 children).
+        Owners whose id is not a UUID (symbolic ids) get a name-based UUID.
+        """
         self.serial += 1
-        if self.owner_uuid is not None:
-            # Flip the low bits of the owner's UUID: cheap, stable and unique per owner.
-            return "urn:uuid:" + str(uuid.UUID(int=self.owner_uuid.int ^ self.serial))
+        if self.owner_head is not None and self.serial < 0x10000:
+            return f"{self.owner_head}{self.owner_tail ^ self.serial:04x}"
         return uuid.uuid5(uuid.NAMESPACE_URL, f"{self.owner}#{self.serial}").urn
 
     def slot(self, name: str, values: Iterable[str]) -> None:
-        out = self.parts
-        out.append(f"<rim:Slot name={quoteattr(name)}><rim:ValueList>")
-        out.extend(f"<rim:Value>{escape(v)}</rim:Value>" for v in values)
-        out.append("</rim:ValueList></rim:Slot>")
+        self.parts.append(
+            _slot_open(name)
+            + "".join([f"<rim:Value>{escape(v)}</rim:Value>" for v in values])
+            + "</rim:ValueList></rim:Slot>"
+        )
 
     def slots(self, slots: Iterable[Slot]) -> None:
         for slot in slots:
@@ -135,14 +163,15 @@ class _Out:
 
     def _classification(self, scheme: str, node: str, *, close: bool) -> None:
         self.parts.append(
-            f"<rim:Classification id={quoteattr(self.child_id())} "
-            f"classificationScheme={quoteattr(scheme)} classifiedObject={quoteattr(self.owner)} "
+            f'<rim:Classification id="{self.child_id()}" '
+            f"classificationScheme={_quoted(scheme)} classifiedObject={self.owner_attr} "
             f"nodeRepresentation={quoteattr(node)} objectType={_CLASSIFICATION_TYPE}"
             + ("/>" if close else ">")
         )
 
-    def code(self, scheme: ClassificationScheme, code: Code) -> None:
-        self._classification(scheme.value, code.code, close=False)
+    def code(self, scheme: str, code: Code) -> None:
+        """A coded attribute; ``scheme`` is the ClassificationScheme's wire value."""
+        self._classification(scheme, code.code, close=False)
         self.slot("codingScheme", (code.scheme,))
         self.localized("Name", code.display_name)
         self.parts.append("</rim:Classification>")
@@ -167,8 +196,8 @@ class _Out:
 
     def node(self, node: ClassificationNode) -> None:
         self.parts.append(
-            f"<rim:Classification id={quoteattr(self.child_id())} "
-            f"classificationNode={quoteattr(node.value)} classifiedObject={quoteattr(self.owner)} "
+            f'<rim:Classification id="{self.child_id()}" '
+            f"classificationNode={_quoted(node.value)} classifiedObject={self.owner_attr} "
             f"objectType={_CLASSIFICATION_TYPE}/>"
         )
 
@@ -176,11 +205,11 @@ class _Out:
         self, scheme: IdentificationScheme, name: ExternalIdentifierName, value: str
     ) -> None:
         self.parts.append(
-            f"<rim:ExternalIdentifier id={quoteattr(self.child_id())} "
-            f"registryObject={quoteattr(self.owner)} "
-            f"identificationScheme={quoteattr(scheme.value)} "
+            f'<rim:ExternalIdentifier id="{self.child_id()}" '
+            f"registryObject={self.owner_attr} "
+            f"identificationScheme={_quoted(scheme.value)} "
             f"value={quoteattr(value)} objectType={_EXTERNAL_IDENTIFIER_TYPE}>"
-            f"<rim:Name><rim:LocalizedString value={quoteattr(name.value)}/></rim:Name>"
+            f"<rim:Name><rim:LocalizedString value={_quoted(name.value)}/></rim:Name>"
             "</rim:ExternalIdentifier>"
         )
 
@@ -240,10 +269,10 @@ def _document_entry(out: _Out, entry: DocumentEntry, declare: str) -> None:
     for scheme_value, attribute in names.DOCUMENT_CODE_SCHEMES.items():
         code = getattr(entry, attribute)
         if code is not None:
-            out.code(ClassificationScheme(scheme_value), code)
+            out.code(scheme_value, code)
     for scheme_value, attribute in names.DOCUMENT_CODE_LISTS.items():
         for code in getattr(entry, attribute):
-            out.code(ClassificationScheme(scheme_value), code)
+            out.code(scheme_value, code)
     if entry.limited_metadata:
         out.flag(ClassificationScheme.DOCUMENT_LIMITED_METADATA)
     out.identifier(
@@ -272,7 +301,7 @@ def _submission_set(out: _Out, submission_set: SubmissionSet, declare: str) -> N
         out.author(ClassificationScheme.SUBMISSION_SET_AUTHOR, author)
     if submission_set.content_type_code is not None:
         out.code(
-            ClassificationScheme.SUBMISSION_SET_CONTENT_TYPE_CODE,
+            ClassificationScheme.SUBMISSION_SET_CONTENT_TYPE_CODE.value,
             submission_set.content_type_code,
         )
     if submission_set.limited_metadata:
@@ -304,7 +333,7 @@ def _folder(out: _Out, folder: Folder, declare: str) -> None:
     out.slots(folder.extra_slots)
     out.head(folder)
     for code in folder.codes:
-        out.code(ClassificationScheme.FOLDER_CODE_LIST, code)
+        out.code(ClassificationScheme.FOLDER_CODE_LIST.value, code)
     if folder.limited_metadata:
         out.flag(ClassificationScheme.FOLDER_LIMITED_METADATA)
     out.node(ClassificationNode.FOLDER)
