@@ -26,7 +26,6 @@ is called.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -39,6 +38,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 
+from registry.storage.inserts import json_text
 from registry.storage.store import RegistryStore
 
 __all__ = ["Database"]
@@ -51,10 +51,6 @@ _WRITER_LOCK = 0x4361726E6574
 
 _T = TypeVar("_T")
 _SAVEPOINT = "carnet_write"
-
-
-def _json_serializer(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class Database:
@@ -73,7 +69,7 @@ class Database:
         self.engine: Engine = create_engine(
             parsed,
             echo=echo,
-            json_serializer=_json_serializer,
+            json_serializer=json_text,
             pool_pre_ping=parsed.get_backend_name() == "postgresql",
         )
         self._writers = _WriterQueue.for_url(parsed)

@@ -36,12 +36,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.dml import ReturningInsert
 
 from registry.model import Association, DocumentEntry, Folder, Submission, SubmissionSet
 from registry.patients import Patient, PatientStatus
 from registry.storage import codec
 from registry.storage.criteria import DocumentCriteria, FolderCriteria, SubmissionSetCriteria
+from registry.storage.inserts import DirectInserts
 from registry.storage.rows import (
     ASSOCIATIONS,
     DOCUMENTS,
@@ -123,6 +123,7 @@ class RegistryStore:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._inserts = DirectInserts(connection)
 
     # ------------------------------------------------------------------ writes
 
@@ -141,8 +142,8 @@ class RegistryStore:
     def add_submission_sets(self, submission_sets: Sequence[SubmissionSet]) -> None:
         """Insert SubmissionSets (ITI TF-3 4.2.3.3)."""
         if submission_sets:
-            self._connection.execute(
-                _insert(SUBMISSION_SETS), [submission_set_row(item) for item in submission_sets]
+            self._inserts.insert(
+                SUBMISSION_SETS, [submission_set_row(item) for item in submission_sets]
             )
 
     def add_documents(self, documents: Sequence[DocumentEntry]) -> None:
@@ -163,22 +164,17 @@ class RegistryStore:
             (ENTRY_AUTHORS, authors),
             (ENTRY_REFERENCE_IDS, reference_ids),
         ):
-            if rows:
-                self._connection.execute(_insert(table), rows)
+            self._inserts.insert(table, rows)
 
     def add_folders(self, folders: Sequence[Folder]) -> None:
         """Insert Folders (ITI TF-3 4.2.3.4) and their codes."""
         keys = self._insert_keyed(FOLDERS, [folder_row(folder) for folder in folders])
         codes = [row for f in folders for row in folder_code_rows(f, keys[f.entry_uuid])]
-        if codes:
-            self._connection.execute(_insert(FOLDER_CODES), codes)
+        self._inserts.insert(FOLDER_CODES, codes)
 
     def add_associations(self, associations: Sequence[Association]) -> None:
         """Insert Associations (ITI TF-3 4.2.2)."""
-        if associations:
-            self._connection.execute(
-                _insert(ASSOCIATIONS), [association_row(item) for item in associations]
-            )
+        self._inserts.insert(ASSOCIATIONS, [association_row(item) for item in associations])
 
     def set_status(self, uuids: Collection[str], status: str) -> None:
         """Set the availabilityStatus of objects of any kind (ITI TF-3 4.2.2.2.2, ITI-57).
@@ -495,16 +491,7 @@ class RegistryStore:
 
     def _insert_keyed(self, table: Table, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert rows and give the integer key of each, by entryUUID."""
-        if len(rows) == 1:
-            result = self._connection.execute(_insert_returning_key(table), rows[0])
-            return {rows[0]["entry_uuid"]: int(result.scalar_one())}
-        if not rows:
-            return {}
-        result = self._connection.execute(
-            insert(table).returning(table.c.entry_uuid, table.c.pk, sort_by_parameter_order=True),
-            rows,
-        )
-        return {row.entry_uuid: int(row.pk) for row in result}
+        return self._inserts.insert_keyed(table, rows)
 
     def _update_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -689,8 +676,3 @@ def _ref_statement(kinds: tuple[ObjectKind, ...], column: str) -> CompoundSelect
 @functools.cache
 def _insert(table: Table) -> Insert:
     return insert(table)
-
-
-@functools.cache
-def _insert_returning_key(table: Table) -> ReturningInsert[Any]:
-    return insert(table).returning(table.c.pk)
