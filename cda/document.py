@@ -39,6 +39,10 @@ NAMESPACES = {
 """Prefixes for XPath over a CDA document."""
 
 _CLINICAL_DOCUMENT = f"{{{CDA_NAMESPACE}}}ClinicalDocument"
+_XSLT_STYLESHEET = "{http://www.w3.org/1999/XSL/Transform}stylesheet"
+_CISIS_CONTENT = "{urn:asip-sante:ci-sis}Contenu"
+"""The CI-SIS "auto-présentable" document: an XSLT stylesheet that carries the CDA in
+``data:Contenu`` and renders it when a browser opens the file."""
 
 
 class BodyKind(enum.StrEnum):
@@ -60,6 +64,8 @@ class CdaDocument:
 
     root: etree._Element
     """The ``ClinicalDocument`` element."""
+    self_presenting: bool = False
+    """Whether the CDA came wrapped in a CI-SIS self-presenting XSLT stylesheet."""
     body_kind: BodyKind | None
     """``None`` when the document has no body (invalid CDA, refused by validation)."""
 
@@ -88,7 +94,20 @@ def parse_cda(data: bytes, *, max_bytes: int | None = None) -> CdaDocument:
 
 
 def cda_document(root: etree._Element) -> CdaDocument:
-    """Wrap an already parsed element as a :class:`CdaDocument`, checking its root."""
+    """Wrap an already parsed element as a :class:`CdaDocument`, checking its root.
+
+    A CI-SIS self-presenting document (an ``xsl:stylesheet`` holding the CDA in
+    ``data:Contenu``; the CI-SIS examples ship some) is read as the CDA it carries.
+    """
+    self_presenting = False
+    if root.tag == _XSLT_STYLESHEET:
+        embedded = root.find(f"{_CISIS_CONTENT}/{_CLINICAL_DOCUMENT}")
+        if embedded is None:
+            raise NotCdaError(
+                "an XSLT stylesheet without a CI-SIS data:Contenu/ClinicalDocument "
+                "is not a CDA document"
+            )
+        root, self_presenting = embedded, True
     if root.tag != _CLINICAL_DOCUMENT:
         raise NotCdaError(
             f"root element is {root.tag!r}, not a CDA R2 ClinicalDocument "
@@ -99,4 +118,4 @@ def cda_document(root: etree._Element) -> CdaDocument:
         if root.find(f"cda:component/cda:{kind.value}", NAMESPACES) is not None:
             body_kind = kind
             break
-    return CdaDocument(root=root, body_kind=body_kind)
+    return CdaDocument(root=root, body_kind=body_kind, self_presenting=self_presenting)
