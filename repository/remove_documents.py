@@ -11,8 +11,10 @@ answers each ``xdsb:DocumentRequest`` of an ``rmd:RemoveDocumentsRequest``:
 * a document whose DocumentEntry is still registered is refused
   (``ReferencesExistException``, :class:`~repository.errors.DocumentStillRegistered`).
   RMD lets the repository remove it anyway, leaving the registry pointing at
-  nothing; this repository shares its registry's database and keeps that
-  invariant instead, so the administrator runs ITI-62 first;
+  nothing; this repository keeps that invariant instead, so the administrator
+  runs ITI-62 first. It asks its registry
+  (:meth:`~repository.registration.DocumentRegistry.still_registered`: its own
+  tables, or ITI-18 GetDocuments to a registry on another node, which must answer);
 * otherwise the document is forgotten and its stored content removed — unless
   another registered DocumentEntry of this repository carries the same SHA-1
   (contents are kept once, :mod:`repository.document_store`), in which case the
@@ -98,13 +100,11 @@ def remove_documents(
     )
     errors: list[RepositoryError] = []
     removable: dict[str, str] = {}
+    # Asked before the ledger's unit of work: a registry on another node is not
+    # called while this database's writer lock is held.
+    still_registered = registry.still_registered(ours)
     with database.unit_of_work() as registered:
         ledger = registered.stored_document_hashes(ours, repository_unique_id=repository_unique_id)
-        still_registered = {
-            entry.unique_id
-            for entry in registered.documents_by_unique_id(ours)
-            if entry.repository_unique_id == repository_unique_id
-        }
         removable = {
             unique_id: key for unique_id, key in ledger.items() if unique_id not in still_registered
         }

@@ -4,7 +4,11 @@
 (ITI TF-2b 3.43.4.1.2) into :class:`DocumentRequest` values;
 :func:`retrieve_documents` looks each document up in the registry metadata —
 its uniqueId, registered with this repository's ``repositoryUniqueId`` — and
-opens its stored content for streaming, without reading it. The result names
+opens its stored content for streaming, without reading it. The registry
+answers through :meth:`~repository.registration.DocumentRegistry.registered_documents`:
+this node's own registry from its tables, a registry on another node from the
+repository's ledger of what it answered Success for (so ITI-43 needs no call
+to it). The result names
 the documents found and an error for each one that was not: a request for
 another repository is ``XDSUnknownRepositoryId``, an unknown document
 ``XDSDocumentUniqueIdError`` with the uniqueId as location (ITI TF-2b
@@ -22,7 +26,6 @@ from typing import IO
 from lxml import etree
 
 from registry.errors import RegistryErrorList
-from registry.model import DocumentEntry
 from registry.storage.database import Database
 from registry.vocabulary import Namespace, ResponseStatus
 from repository.document_store import DocumentStore
@@ -32,6 +35,7 @@ from repository.errors import (
     RepositoryError,
     UnknownRepositoryId,
 )
+from repository.registration import DocumentRegistry, InProcessRegistry
 
 __all__ = [
     "DocumentRequest",
@@ -136,14 +140,19 @@ def retrieve_documents(
     requests: Sequence[DocumentRequest],
     *,
     repository_unique_id: str,
+    registry: DocumentRegistry | None = None,
 ) -> RetrieveResult:
     """Find and open the requested documents of this repository.
 
-    Raises a :class:`~registry.errors.RegistryErrorList` when none is found.
-    The caller owns the contents of the result (:meth:`RetrieveResult.close`).
+    ``registry`` says which documents are registered; by default this node's
+    registry, in ``database``. Raises a :class:`~registry.errors.RegistryErrorList`
+    when none is found. The caller owns the contents of the result
+    (:meth:`RetrieveResult.close`).
     """
+    if registry is None:
+        registry = InProcessRegistry(database, repository_unique_id=repository_unique_id)
     ours = [r for r in requests if r.repository_unique_id == repository_unique_id]
-    entries = _entries(database, {r.document_unique_id for r in ours}, repository_unique_id)
+    entries = registry.registered_documents({r.document_unique_id for r in ours})
     documents: list[RetrievedDocument] = []
     errors: list[RepositoryError] = []
     try:
@@ -186,7 +195,11 @@ def retrieve_documents(
             documents.append(
                 RetrievedDocument(
                     request=request,
-                    mime_type=entry.mime_type,
+                    mime_type=(
+                        entry.mime_type
+                        if entry.mime_type is not None
+                        else "application/octet-stream"
+                    ),
                     hash=entry.hash.lower(),
                     size=entry.size,
                     content=content,
@@ -198,21 +211,6 @@ def retrieve_documents(
     if not documents:
         raise RegistryErrorList(errors)
     return RetrieveResult(documents=tuple(documents), errors=tuple(errors))
-
-
-def _entries(
-    database: Database, unique_ids: set[str], repository_unique_id: str
-) -> dict[str, DocumentEntry]:
-    """This repository's DocumentEntries by uniqueId (the latest version of each)."""
-    if not unique_ids:
-        return {}
-    with database.snapshot() as store:
-        found = store.documents_by_unique_id(unique_ids)
-    return {
-        entry.unique_id: entry
-        for entry in found
-        if entry.repository_unique_id == repository_unique_id
-    }
 
 
 def _text(element: etree._Element, local_name: str) -> str:

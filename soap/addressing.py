@@ -35,6 +35,7 @@ __all__ = [
     "problem_action",
     "read_addressing",
     "reply_headers",
+    "request_headers",
     "wsa_qname",
 ]
 
@@ -170,4 +171,21 @@ def reply_headers(relates_to: str | None, *, action: str) -> list[etree._Element
     if relates_to is not None:
         headers.append(header("RelatesTo", relates_to))
     headers.append(header("To", AddressingUri.ANONYMOUS.value))
+    return headers
+
+
+def request_headers(to: str, *, action: str) -> list[etree._Element]:
+    """The WS-Addressing headers of a request this node sends (ITI TF-2x Appendix V.3.2).
+
+    ``wsa:Action`` (``mustUnderstand``: a peer that ignores it would not know the
+    transaction), a fresh ``wsa:MessageID`` and ``wsa:To``; no ``wsa:ReplyTo``, which
+    then means anonymous (Core §3.2): the answer comes on the HTTP response.
+    """
+    headers = []
+    for local_name, text in (("Action", action), ("MessageID", new_message_id()), ("To", to)):
+        header = etree.Element(clark(_WSA, local_name), nsmap={"wsa": _WSA.value})
+        header.text = text
+        if local_name == "Action":
+            header.set(clark(Namespace.SOAP12, "mustUnderstand"), "true")
+        headers.append(header)
     return headers

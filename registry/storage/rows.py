@@ -27,6 +27,7 @@ from registry.storage.tables import (
     FolderCodeRow,
     FolderRow,
     PatientRow,
+    PendingDocumentRow,
     StoredDocumentRow,
     SubmissionSetRow,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "FOLDERS",
     "FOLDER_CODES",
     "PATIENTS",
+    "PENDING_DOCUMENTS",
     "STORED_DOCUMENTS",
     "SUBMISSION_SETS",
     "EntryCodeKind",
@@ -57,6 +59,7 @@ __all__ = [
 
 DOCUMENTS = cast(Table, DocumentEntryRow.__table__)
 STORED_DOCUMENTS = cast(Table, StoredDocumentRow.__table__)
+PENDING_DOCUMENTS = cast(Table, PendingDocumentRow.__table__)
 ENTRY_CODES = cast(Table, DocumentEntryCodeRow.__table__)
 ENTRY_AUTHORS = cast(Table, DocumentEntryAuthorRow.__table__)
 ENTRY_REFERENCE_IDS = cast(Table, DocumentEntryReferenceIdRow.__table__)

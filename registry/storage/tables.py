@@ -47,6 +47,7 @@ __all__ = [
     "FolderCodeRow",
     "FolderRow",
     "PatientRow",
+    "PendingDocumentRow",
     "StoredDocumentRow",
     "SubmissionSetRow",
 ]
@@ -242,10 +243,46 @@ class StoredDocumentRow(Base):
     repository could no longer tell which stored content an ITI-86 Remove Documents
     names (IHE RMD, ITI TF-2b 3.86.4.1.3). The row is written with the registration
     (ITI-41) and deleted by ITI-86.
+
+    When the registry is on another node (``repository.remote_registration``) this
+    ledger is all the repository knows of what is registered: the row is written once
+    that registry answered Success, with the ``mimeType`` and ``size`` ITI-43 answers
+    with (ITI TF-2b 3.43.4.2). Rows the in-process registry writes leave them empty:
+    the DocumentEntry in the same database has them.
     """
 
     __tablename__ = "repository_documents"
+    __table_args__ = (
+        Index("ix_repository_documents_repository_hash", "repository_unique_id", "hash"),
+    )
 
     repository_unique_id: Mapped[str] = mapped_column(primary_key=True)
     unique_id: Mapped[str] = mapped_column(primary_key=True)
     hash: Mapped[str]
+    mime_type: Mapped[str | None]
+    size: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PendingDocumentRow(Base):
+    """A document stored by an ITI-41 whose registration on another node is not settled.
+
+    ITI TF-2b 3.41.4.1.3: a Provide and Register is stored whole or not at all. With
+    the registry on another node no transaction spans both, so the repository claims
+    its contents here before it sends ITI-42, one ``registration_id`` per attempt: a
+    claimed content is never released. Success moves the rows to the ledger
+    (``repository_documents``), a refusal deletes them, and a crash or a lost answer
+    leaves them for the start-up sweep to settle by asking the registry (ITI-18).
+    """
+
+    __tablename__ = "repository_pending_documents"
+    __table_args__ = (
+        Index("ix_repository_pending_documents_repository_hash", "repository_unique_id", "hash"),
+    )
+
+    registration_id: Mapped[str] = mapped_column(primary_key=True)
+    unique_id: Mapped[str] = mapped_column(primary_key=True)
+    repository_unique_id: Mapped[str]
+    hash: Mapped[str]
+    mime_type: Mapped[str]
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
