@@ -32,6 +32,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/python bench/registry.py
 	$(VENV)/bin/python bench/repository.py
+	$(VENV)/bin/python bench/cda.py
+	$(VENV)/bin/python bench/signature.py
 
 # Build artefacts and tool caches only: .venv and data/ stay.
 clean:

@@ -9,27 +9,42 @@ conformance harnesses):
 * ``/xds/patient-feed`` — ITI-44 Patient Identity Feed HL7 V3
 * ``/xds/repository`` — ITI-41 Provide and Register Document Set-b, ITI-43 Retrieve Document
   Set, ITI-86 Remove Documents
+* ``/dmp/patients``, ``/dmp/habilitations`` (profile ``dmp``) — the DMP's record and
+  authorisation services (``soap/dmp_patients_endpoint.py``, ``soap/dmp_habilitations_endpoint.py``)
 
 Documents are stored under ``<data_dir>/documents``; :func:`sweep_documents` removes
-what a crash left there and runs before the server accepts requests.
+what a crash left there and runs before the server accepts requests. ITI-41 registers
+with this node's own registry, or with the one at ``registry_url``
+(:func:`document_registry`).
 """
 
 from __future__ import annotations
 
-from carnet.settings import Settings
+from carnet.settings import Settings, SettingsError
+from cda.certificates import load_trust_store
+from cda.errors import SigningMaterialError
 from registry.storage.database import Database
+from repository.cda_checks import CdaHeaderCheck
 from repository.folder_store import FolderDocumentStore
-from repository.registration import InProcessRegistry
+from repository.registration import DocumentRegistry, InProcessRegistry
+from repository.remote_registration import RemoteRegistry
+from repository.submission_signature import SubmissionSignatureCheck
 from repository.sweep import SweepReport, sweep
+from soap.dmp_habilitations_endpoint import dmp_habilitations_service
+from soap.dmp_patients_endpoint import dmp_patients_service
+from soap.registry_client import RegistryClient
 from soap.registry_endpoint import patient_feed_service, registry_service
 from soap.repository_endpoint import repository_service
 from soap.wsgi import SoapApplication
 
 __all__ = [
+    "cda_header_check",
     "create_app",
     "create_app_from_environment",
+    "document_registry",
     "document_store",
     "open_database",
+    "signature_check",
     "sweep_documents",
 ]
 
@@ -47,10 +62,67 @@ def document_store(settings: Settings) -> FolderDocumentStore:
     return FolderDocumentStore(settings.data_dir / "documents")
 
 
+def document_registry(settings: Settings, database: Database) -> DocumentRegistry:
+    """Where ITI-41 registers the metadata (ITI-42): this node's registry, or ``registry_url``.
+
+    A registry elsewhere is reached by one pooled :class:`~soap.registry_client.RegistryClient`
+    per call (so per server process), the repository's ledger staying in ``database``.
+    """
+    if settings.registry_url is None:
+        return InProcessRegistry(database, repository_unique_id=settings.repository_unique_id)
+    return RemoteRegistry(
+        database,
+        RegistryClient(settings.registry_url),
+        repository_unique_id=settings.repository_unique_id,
+    )
+
+
 def sweep_documents(settings: Settings, database: Database) -> SweepReport:
-    """Remove interrupted writes and unreferenced documents (before serving: ITI TF-2b 3.41)."""
-    registry = InProcessRegistry(database, repository_unique_id=settings.repository_unique_id)
-    return sweep(document_store(settings), registry)
+    """Remove interrupted writes and unreferenced documents (before serving: ITI TF-2b 3.41).
+
+    With a registry elsewhere, registrations a crash left in doubt are settled first by
+    asking it; while it is unreachable their documents are kept.
+    """
+    registry = document_registry(settings, database)
+    try:
+        return sweep(document_store(settings), registry)
+    finally:
+        if isinstance(registry, RemoteRegistry) and isinstance(registry.connection, RegistryClient):
+            registry.connection.close()
+
+
+def signature_check(settings: Settings) -> SubmissionSignatureCheck:
+    """ITI-41's signature rule for the profile (IHE DSG SubmissionSet Signature).
+
+    ``ihe``: a signature is verified when present, its signer against ``trust_store`` when
+    one is configured. ``dmp``: every submission must be signed by a signer the trust store
+    trusts. The trust store is read once per process.
+    """
+    trust_store = None
+    if settings.trust_store is not None:
+        try:
+            trust_store = load_trust_store(settings.trust_store)
+        except SigningMaterialError as error:
+            raise SettingsError(f"trust_store: {error}") from None
+    dmp = settings.profile == "dmp"
+    return SubmissionSignatureCheck(
+        trust_store=trust_store, require_signature=dmp, require_trust=dmp
+    )
+
+
+def cda_header_check(settings: Settings) -> CdaHeaderCheck | None:
+    """ITI-41's CDA rule for the profile: the header must not contradict the DocumentEntry.
+
+    Compared: uniqueId, patientId, typeCode, creationTime and confidentialityCode; under
+    ``dmp`` also an INS in the header, the DMP's value sets and the classCode and formatCode
+    the ANS concept maps derive (``repository/cda_checks.py``). ``check_cda_headers`` decides
+    whether it runs: by default under ``dmp`` only, since plain IHE XDS.b has no such rule and
+    conformance test plans submit fixed CDA files under fresh uniqueIds (NIST testkit 11730).
+    """
+    enabled = settings.check_cda_headers == "on" or (
+        settings.check_cda_headers == "auto" and settings.profile == "dmp"
+    )
+    return CdaHeaderCheck(dmp_rules=settings.profile == "dmp") if enabled else None
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> SoapApplication:
@@ -64,8 +136,16 @@ def create_app(settings: Settings, *, database: Database | None = None) -> SoapA
             database,
             store=document_store(settings),
             repository_unique_id=settings.repository_unique_id,
+            registry=document_registry(settings, database),
+            checks=tuple(
+                check
+                for check in (cda_header_check(settings), signature_check(settings))
+                if check is not None
+            ),
         ),
     ]
+    if settings.profile == "dmp":
+        services += [dmp_patients_service(database), dmp_habilitations_service(database)]
     return SoapApplication(
         services,
         max_request_bytes=settings.max_request_bytes,

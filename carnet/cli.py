@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from carnet.cli_cda import add_cda_commands
+from carnet.cli_dev import add_dev_commands
 from carnet.cli_documents import add_document_commands
 from carnet.exit_codes import ExitCode
 from carnet.settings import Settings, SettingsError
@@ -54,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="worker processes")
     serve.add_argument("--threads", type=int, help="threads per worker")
     serve.add_argument("--server", choices=["gunicorn", "granian"], help="HTTP server")
+    serve.add_argument(
+        "--registry-url",
+        help="register ITI-41 submissions with the Document Registry at this URL "
+        "(default: this node's own registry)",
+    )
+    serve.add_argument(
+        "--trust-store", type=Path, help="PEM bundle or directory of the signers' CAs (IHE DSG)"
+    )
 
     migrate = commands.add_parser("migrate", help="create or upgrade the registry database")
     _add_settings_options(migrate)
@@ -68,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_document_commands(commands)
     add_cda_commands(commands)
+    add_dev_commands(commands)
     return parser
 
 
@@ -83,6 +93,8 @@ def _settings(arguments: argparse.Namespace) -> Settings:
             "workers",
             "threads",
             "server",
+            "trust_store",
+            "registry_url",
         )
     }
     return Settings.load(file=arguments.config, **overrides)

@@ -4,8 +4,9 @@
 (ITI-18 GetDocuments then ITI-43) and ``import`` (ITI-41, one submission per file,
 resumable). Their names, options and outputs are a contract with independent harnesses:
 
-* ``carnet submit FILE… --patient PID [--metadata META.xml] [--url URL]`` prints
-  ``<uniqueId>\\t<file>`` per document on stdout;
+* ``carnet submit FILE… --patient PID [--metadata META.xml] [--sign-key KEY.pem --sign-cert
+  CERT.pem] [--url URL]`` prints ``<uniqueId>\\t<file>`` per document on stdout (not the
+  signature's, when it signs the submission);
 * ``carnet query find-documents --patient PID [--status S]… [--type CODE]… [--url URL]``
   prints a table, one DocumentEntry a row, uniqueId first;
 * ``carnet retrieve UNIQUEID… --out DIR [--repository OID] [--url URL]`` writes
@@ -33,6 +34,7 @@ from carnet.bulk_import import (
     ImportStateError,
     import_directory,
 )
+from carnet.cda_submission import AUTO_PATIENT, CdaSubmissionError, cda_files_submission
 from carnet.client import XdsClient
 from carnet.client_errors import (
     ClientError,
@@ -48,6 +50,8 @@ from carnet.file_metadata import (
     metadata_file_submission,
     parse_code,
 )
+from cda.certificates import SigningKey, load_signing_key
+from cda.errors import SigningMaterialError
 from registry.model import Code, DocumentEntry
 from registry.vocabulary import AvailabilityStatus
 
@@ -141,11 +145,22 @@ def add_document_commands(commands: Any) -> None:
     """Add ``submit``, ``query``, ``retrieve`` and ``import`` to the ``carnet`` sub-commands."""
     submit = commands.add_parser("submit", help="send files to the repository (ITI-41)")
     submit.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    submit.add_argument("--patient", help="patient id (CX), e.g. 'ID^^^&1.2.3&ISO'")
+    submit.add_argument(
+        "--patient",
+        help="patient id (CX), e.g. 'ID^^^&1.2.3&ISO'; 'auto': CDA files, each DocumentEntry "
+        "from its header, under the header's INS",
+    )
     submit.add_argument(
         "--metadata",
         type=Path,
         help="lcm:SubmitObjectsRequest whose DocumentEntries describe the files, in order",
+    )
+    signing = submit.add_argument_group(
+        "SubmissionSet Signature (IHE DSG XAdES, required by the DMP profile)"
+    )
+    signing.add_argument("--sign-key", type=Path, metavar="KEY.pem", help="PEM private key")
+    signing.add_argument(
+        "--sign-cert", type=Path, metavar="CERT.pem", help="PEM certificate, then any chain"
     )
     _add_url(submit)
     _add_defaults(submit)
@@ -255,9 +270,34 @@ def _existing_files(files: Sequence[Path]) -> list[Path]:
 # ----------------------------------------------------------------------------- commands
 
 
+def _signing_key(arguments: argparse.Namespace) -> SigningKey | None:
+    """The key of ``--sign-key`` and ``--sign-cert`` (both or neither), loaded once."""
+    if arguments.sign_key is None and arguments.sign_cert is None:
+        return None
+    if arguments.sign_key is None or arguments.sign_cert is None:
+        raise UsageError("--sign-key and --sign-cert go together")
+    try:
+        return load_signing_key(arguments.sign_key, arguments.sign_cert)
+    except SigningMaterialError as error:
+        raise UsageError(str(error)) from None
+
+
 def _submit(arguments: argparse.Namespace, client: XdsClient) -> int:
     files = _existing_files(arguments.files)
-    if arguments.metadata is not None:
+    signing_key = _signing_key(arguments)
+    if arguments.patient == AUTO_PATIENT:
+        if arguments.metadata is not None:
+            raise UsageError(
+                "--patient auto takes the metadata from the CDA headers, not --metadata"
+            )
+        try:
+            built = cda_files_submission(files, defaults=_defaults(arguments))
+        except CdaSubmissionError as error:
+            raise UsageError(str(error)) from None
+        for note in built.notes:
+            print(f"carnet: {note}", file=sys.stderr)
+        submission, documents = built.submission, built.documents
+    elif arguments.metadata is not None:
         try:
             metadata = arguments.metadata.read_bytes()
             submission, documents = metadata_file_submission(
@@ -273,7 +313,7 @@ def _submit(arguments: argparse.Namespace, client: XdsClient) -> int:
         submission, documents = files_submission(
             files, patient_id=arguments.patient, defaults=_defaults(arguments)
         )
-    client.provide_and_register(submission, documents)
+    client.provide_and_register(submission, documents, signing_key=signing_key)
     for entry in submission.documents:
         print(f"{entry.unique_id}\t{documents[entry.entry_uuid]}")
     print(

@@ -23,6 +23,7 @@ not match its metadata.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -52,7 +53,9 @@ from carnet.responses import (
     read_registry_response,
 )
 from carnet.retrieve import RetrieveResult, retrieve_request, save_documents
+from carnet.signing import signed_submission
 from carnet.stored_queries import StoredQueries
+from cda.certificates import SigningKey
 from registry.ebrim import submission_element
 from registry.model import DocumentEntry, Submission
 from registry.vocabulary import (
@@ -65,7 +68,7 @@ from registry.vocabulary import (
     TransactionAction,
 )
 from schemas import XmlError, parse_xml
-from soap.addressing import new_message_id
+from soap.addressing import request_headers
 from soap.envelope import build_envelope, serialize
 from soap.faults import SoapFault
 from soap.mime import parse_media_type
@@ -73,6 +76,7 @@ from soap.mtom import Attachment, parse_mtom
 from soap.mtom_writer import OutgoingAttachment, build_mtom
 from soap.namespaces import Namespace as SoapNamespace
 from soap.namespaces import clark
+from soap.ws_security import security_header
 
 __all__ = [
     "Action",
@@ -113,7 +117,9 @@ class XdsClient(StoredQueries):
     """A client of one Carnet node (or any XDS.b registry and repository) at ``base_url``.
 
     The typed stored queries (``find_documents``, ``get_documents``, …) come from
-    :class:`~carnet.stored_queries.StoredQueries`.
+    :class:`~carnet.stored_queries.StoredQueries`. With ``assertion`` (a signed SAML 2.0
+    assertion, the DMP's VIHF, as bytes or element), every request carries it in a
+    ``wsse:Security`` header marked mustUnderstand (``soap/ws_security.py``).
     """
 
     def __init__(
@@ -126,8 +132,11 @@ class XdsClient(StoredQueries):
         timeout: float = 60.0,
         max_envelope_bytes: int = 256 * 1024 * 1024,
         http: httpx.Client | None = None,
+        assertion: bytes | etree._Element | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # The caller's signed SAML assertion (DMP VIHF), sent in wsse:Security on every request.
+        self._security = None if assertion is None else security_header(assertion)
         self.registry_url = self.base_url + registry_path
         self.repository_url = self.base_url + repository_path
         self.patient_feed_url = self.base_url + patient_feed_path
@@ -151,16 +160,11 @@ class XdsClient(StoredQueries):
     # ------------------------------------------------------------------ transport
 
     def _headers(self, url: str, action: str) -> list[etree._Element]:
-        """WS-Addressing 1.0 request headers (ITI TF-2x Appendix V §V.3.2)."""
-        headers = []
-        for name, text in (("Action", action), ("MessageID", new_message_id()), ("To", url)):
-            header = etree.Element(
-                clark(SoapNamespace.WSA, name), nsmap={"wsa": SoapNamespace.WSA.value}
-            )
-            header.text = text
-            if name == "Action":
-                header.set(clark(SoapNamespace.SOAP12, "mustUnderstand"), "true")
-            headers.append(header)
+        """WS-Addressing 1.0 request headers (ITI TF-2x Appendix V §V.3.2), then the
+        ``wsse:Security`` header carrying the assertion given to the client, if any."""
+        headers = request_headers(url, action=action)
+        if self._security is not None:
+            headers.append(copy.deepcopy(self._security))
         return headers
 
     @contextmanager
@@ -258,15 +262,23 @@ class XdsClient(StoredQueries):
     # ------------------------------------------------------------------ ITI-41 / 42 / 57 / 62
 
     def provide_and_register(
-        self, submission: Submission, documents: Mapping[str, DocumentContent]
+        self,
+        submission: Submission,
+        documents: Mapping[str, DocumentContent],
+        *,
+        signing_key: SigningKey | None = None,
     ) -> RegistryResult:
         """ITI-41 Provide and Register Document Set-b (ITI TF-2b 3.41).
 
         ``documents`` maps each DocumentEntry's id to a file (streamed, never read whole)
         or bytes. The repository computes ``hash`` and ``size`` and sets its
-        ``repositoryUniqueId``; when the submission gives them they must match. Raises
+        ``repositoryUniqueId``; when the submission gives them they must match. With
+        ``signing_key``, the submission is sent with its SubmissionSet Signature (IHE DSG,
+        as the DMP requires: :func:`carnet.signing.signed_submission`). Raises
         :class:`RegistryFailure` unless Success.
         """
+        if signing_key is not None:
+            submission, documents = signed_submission(submission, documents, key=signing_key)
         request, attachments = provide_and_register_request(submission, documents)
         with self.exchange(
             self.repository_url, Action.PROVIDE_AND_REGISTER, request, attachments=attachments

@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-__all__ = ["Profile", "Server", "Settings", "SettingsError"]
+__all__ = ["CdaHeaderChecking", "Profile", "Server", "Settings", "SettingsError"]
 
 Server = Literal["gunicorn", "granian"]
 """The HTTP server ``carnet serve`` runs the WSGI app in (README "Benchmarks")."""
 
 Profile = Literal["ihe", "dmp"]
 """``ihe``: plain IHE XDS.b rules; ``dmp``: the French DMP's additional rules and vocabularies."""
+
+CdaHeaderChecking = Literal["auto", "on", "off"]
+"""Whether ITI-41 compares CDA headers with their metadata (``Settings.check_cda_headers``)."""
 
 ENVIRONMENT_PREFIX = "CARNET_"
 
@@ -74,6 +77,9 @@ class Settings:
     home_community_id: str | None = None
     """``urn:oid:`` home community id returned in query results, if this registry has one."""
 
+    registry_url: str | None = None
+    """Document Registry endpoint ITI-41 registers with (ITI-42); None: this node's own."""
+
     workers: int = 2
     """Server worker processes."""
 
@@ -82,6 +88,25 @@ class Settings:
 
     server: Server = "granian"
     """HTTP server: granian's WSGI interface (default, measured faster), or gunicorn gthread."""
+
+    trust_store: Path | None = None
+    """PEM bundle or directory of the CAs submission signatures must chain to (IHE DSG)."""
+
+    vihf_audience: str | None = None
+    """This node's name a VIHF's ``AudienceRestriction`` must hold, when it has one (SAML 2.0
+    core §2.5.1.4); None: not checked. VIHF signers must chain to ``trust_store``."""
+
+    vihf_clock_skew_seconds: int = 60
+    """Tolerance on a VIHF's validity window (NotBefore, NotOnOrAfter, IssueInstant)."""
+
+    access_matrix: Path | None = None
+    """DMP profession x document-type table replacing the packaged default (TOML, see
+    ``carnet/data/access_matrix.toml``); validated when the access policy loads it."""
+
+    check_cda_headers: CdaHeaderChecking = "auto"
+    """Compare each CDA's header with its DocumentEntry on ITI-41: ``on``, ``off``, or ``auto``
+    (on under the dmp profile, off under ihe: IHE XDS.b has no such rule, and conformance
+    test plans submit fixed CDA files under fresh uniqueIds, e.g. NIST testkit 11730)."""
 
     def __post_init__(self) -> None:
         _check_positive(self, "max_request_bytes", "max_metadata_bytes", "max_query_results")
@@ -92,6 +117,11 @@ class Settings:
             raise SettingsError(
                 f"max_metadata_bytes ({self.max_metadata_bytes}) exceeds "
                 f"max_request_bytes ({self.max_request_bytes})"
+            )
+        if self.check_cda_headers not in get_args(CdaHeaderChecking):
+            raise SettingsError(
+                f"check_cda_headers must be one of {get_args(CdaHeaderChecking)}, "
+                f"not {self.check_cda_headers!r}"
             )
         if self.server not in get_args(Server):
             raise SettingsError(f"server must be one of {get_args(Server)}, not {self.server!r}")
@@ -107,6 +137,18 @@ class Settings:
         ):
             raise SettingsError(
                 f"home_community_id must be urn:oid:<OID>, not {self.home_community_id!r}"
+            )
+        if self.trust_store is not None and not self.trust_store.exists():
+            raise SettingsError(f"trust_store {self.trust_store} does not exist")
+        if self.vihf_clock_skew_seconds < 0:
+            raise SettingsError(
+                f"vihf_clock_skew_seconds must be 0 or more, not {self.vihf_clock_skew_seconds}"
+            )
+        if self.access_matrix is not None and not self.access_matrix.is_file():
+            raise SettingsError(f"access_matrix {self.access_matrix} is not a file")
+        if self.registry_url is not None and not _is_http_url(self.registry_url):
+            raise SettingsError(
+                f"registry_url must be an http:// or https:// URL, not {self.registry_url!r}"
             )
         if self.database_url is not None and not self.database_url:
             raise SettingsError("database_url must not be empty (leave it unset for SQLite)")
@@ -208,6 +250,11 @@ def _check_positive(settings: Settings, *names: str) -> None:
         value = getattr(settings, name)
         if value < 1:
             raise SettingsError(f"{name} must be at least 1, not {value}")
+
+
+def _is_http_url(value: str) -> bool:
+    scheme, _, rest = value.partition("://")
+    return scheme.lower() in ("http", "https") and bool(rest.split("/", 1)[0])
 
 
 def _is_oid(value: str) -> bool:

@@ -16,6 +16,9 @@ Modules, each named after the part of the standard it implements:
 * :mod:`registry.remove_metadata` — ITI-62 Delete Document Set (Remove Metadata);
 * :mod:`registry.query_parameters` / :mod:`registry.stored_queries` — ITI-18;
 * :mod:`registry.patient_feed` / :mod:`registry.hl7v3` — ITI-44 Patient Identity Feed HL7 V3;
+* :mod:`registry.dmp_patients` / :mod:`registry.dmp_habilitations` — the DMP's records (TD0.2,
+  TD1.x) and authorisations, on :mod:`registry.dmp_records`, :mod:`registry.ins`,
+  :mod:`registry.dmp_vocabulary`;
 * :mod:`registry.storage` — persistence on SQLite or PostgreSQL (SQLAlchemy, Alembic);
 * :mod:`registry.errors` — the refusals, one exception per IHE error code.
 

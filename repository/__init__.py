@@ -10,6 +10,13 @@ Modules, named after the part of ITI TF-2b each implements:
 * :mod:`repository.document_store` — the storage interface, content addressed by SHA-1;
 * :mod:`repository.folder_store` — that interface as sharded files in the data dir;
 * :mod:`repository.registration` — forwarding the metadata to the registry (ITI-42);
+* :mod:`repository.cda_metadata` — a CDA header's metadata as a DocumentEntry (ITI TF-3 4.2.3.2);
+* :mod:`repository.cda_checks` — ITI-41's check of each CDA header against its DocumentEntry,
+  and the DMP's rules for the CDAs it is fed;
+* :mod:`repository.remote_registration` — to a registry on another node, atomic
+  through the repository's own ledger;
+* :mod:`repository.submission_signature` — the IHE DSG SubmissionSet Signature's
+  DocumentEntry, and ITI-41's check of it (required by the DMP profile);
 * :mod:`repository.sweep` — removing at start-up what a crash left behind;
 * :mod:`repository.errors` — the repository's refusals and their IHE error codes.
 
@@ -18,6 +25,8 @@ documents reach it as values with a SHA-1, a size and their bytes
 (:class:`~repository.provide_and_register.DocumentContent`).
 """
 
+from repository.cda_checks import CdaHeaderCheck
+from repository.cda_metadata import document_entry_from_cda
 from repository.document_store import DocumentStore
 from repository.errors import (
     DocumentNotStored,
@@ -26,9 +35,11 @@ from repository.errors import (
     DocumentUniqueIdError,
     MissingDocument,
     MissingDocumentMetadata,
+    RegistryNotAvailable,
     RepositoryError,
     RepositoryMetadataError,
     RepositoryOutOfResources,
+    SubmissionSignatureError,
     UnknownRepositoryId,
 )
 from repository.folder_store import FolderDocumentStore
@@ -37,7 +48,8 @@ from repository.provide_and_register import (
     SubmissionCheck,
     provide_and_register,
 )
-from repository.registration import DocumentRegistry, InProcessRegistry
+from repository.registration import DocumentRegistry, InProcessRegistry, Recovery
+from repository.remote_registration import RegistryConnection, RemoteRegistry
 from repository.remove_documents import (
     RemoveDocumentsResult,
     parse_remove_documents_request,
@@ -51,9 +63,11 @@ from repository.retrieve import (
     read_document_requests,
     retrieve_documents,
 )
+from repository.submission_signature import SubmissionSignatureCheck, add_signature_entry
 from repository.sweep import SweepReport, sweep
 
 __all__ = [
+    "CdaHeaderCheck",
     "DocumentContent",
     "DocumentNotStored",
     "DocumentRegistry",
@@ -66,6 +80,10 @@ __all__ = [
     "InProcessRegistry",
     "MissingDocument",
     "MissingDocumentMetadata",
+    "Recovery",
+    "RegistryConnection",
+    "RegistryNotAvailable",
+    "RemoteRegistry",
     "RemoveDocumentsResult",
     "RepositoryError",
     "RepositoryMetadataError",
@@ -73,8 +91,12 @@ __all__ = [
     "RetrieveResult",
     "RetrievedDocument",
     "SubmissionCheck",
+    "SubmissionSignatureCheck",
+    "SubmissionSignatureError",
     "SweepReport",
     "UnknownRepositoryId",
+    "add_signature_entry",
+    "document_entry_from_cda",
     "parse_remove_documents_request",
     "parse_retrieve_request",
     "provide_and_register",

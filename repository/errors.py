@@ -16,9 +16,11 @@ Exception tree::
         ├── MissingDocument                XDSMissingDocument (ITI-41)
         ├── MissingDocumentMetadata        XDSMissingDocumentMetadata (ITI-41)
         ├── RepositoryMetadataError        XDSRepositoryMetadataError (ITI-41)
+        │   └── SubmissionSignatureError   XDSRepositoryMetadataError (ITI-41, IHE DSG signature)
         ├── UnknownRepositoryId            XDSUnknownRepositoryId (ITI-43)
         ├── DocumentUniqueIdError          XDSDocumentUniqueIdError (ITI-43, ITI-86)
-        └── DocumentStillRegistered        ReferencesExistException (ITI-86)
+        ├── DocumentStillRegistered        ReferencesExistException (ITI-86)
+        └── RegistryNotAvailable           XDSRegistryNotAvailable (registry on another node)
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ __all__ = [
     "DocumentUniqueIdError",
     "MissingDocument",
     "MissingDocumentMetadata",
+    "RegistryNotAvailable",
     "RepositoryError",
     "RepositoryMetadataError",
     "RepositoryOutOfResources",
+    "SubmissionSignatureError",
     "UnknownRepositoryId",
 ]
 
@@ -78,6 +82,14 @@ class RepositoryMetadataError(RepositoryError):
     code = ErrorCode.REPOSITORY_METADATA_ERROR
 
 
+class SubmissionSignatureError(RepositoryMetadataError):
+    """ITI TF-3 5.5.5: the submission's signature is missing (DMP profile) or does not verify.
+
+    The reason names what failed: the signature value, an untrusted certificate, the digest
+    of a document, a document the signature does not cover.
+    """
+
+
 class UnknownRepositoryId(RepositoryError):
     """ITI TF-2b 3.43.4.1.3: the request names a repositoryUniqueId that is not this one."""
 
@@ -99,3 +111,21 @@ class DocumentStillRegistered(RepositoryError):
     """
 
     code = ErrorCode.REFERENCES_EXIST
+
+
+class RegistryNotAvailable(RepositoryError):
+    """ITI TF-3 Table 4.2.4.1-2: the repository could not get an answer from the registry.
+
+    Raised when the Document Registry is on another node
+    (:mod:`repository.remote_registration`) and cannot be reached, times out, or
+    answers something that is not an ebRS response. ``in_doubt`` tells whether the
+    request may have reached it — sent in full, the answer lost — so that it may have
+    committed the submission: the repository then keeps the documents until the
+    registry says (ITI TF-2b 3.41.4.1.3: never remove what it may reference).
+    """
+
+    code = ErrorCode.REGISTRY_NOT_AVAILABLE
+
+    def __init__(self, reason: str, *, in_doubt: bool = False) -> None:
+        super().__init__(reason)
+        self.in_doubt = in_doubt

@@ -6,10 +6,15 @@ This module is the only place a refusal is turned into wire XML:
   header, unknown action, oversized request …) rendered as an ``env:Fault``
   (SOAP 1.2 Part 1 §5.4), or as a SOAP 1.1 fault when answering a SOAP 1.1 sender
   (SOAP 1.2 Part 1 Appendix A);
+* :func:`identity_fault` — a refused caller identity (``soap.identity_errors``: missing,
+  unsigned, forged, expired … VIHF assertion) as a Sender fault with its WSS 1.1 §12 subcode;
 * :func:`registry_error_response` — a ``registry.errors.RegistryError`` (or a
   ``RegistryErrorList``) raised by a transaction, rendered as the ebRS response of
   that transaction with ``status=Failure`` and an ``rs:RegistryErrorList``
-  (ebRS 3.0 §2.1.3, ITI TF-3 4.2.4), answered with HTTP 200.
+  (ebRS 3.0 §2.1.3, ITI TF-3 4.2.4), answered with HTTP 200;
+* :func:`read_registry_errors` — the way back, for this node as the client of a registry on
+  another node: each ``rs:RegistryError`` of its answer as the ``registry.errors`` class of
+  its code, so a refusal is relayed with the registry's own codes.
 
 Exception tree::
 
@@ -23,9 +28,11 @@ from enum import StrEnum
 
 from lxml import etree
 
+from registry import errors as registry_errors
 from registry.errors import RegistryError
-from registry.vocabulary import ErrorSeverity, ResponseStatus
+from registry.vocabulary import ErrorCode, ErrorSeverity, ResponseStatus
 from registry.vocabulary import Namespace as EbNamespace
+from soap.identity_errors import IdentityError
 from soap.namespaces import Namespace, clark
 
 # Prefixes used when writing QName-valued text (fault codes, NotUnderstood/@qname).
@@ -175,6 +182,20 @@ def upgrade_header() -> etree._Element:
     return upgrade
 
 
+def identity_fault(error: IdentityError) -> SoapFault:
+    """A refused caller identity (``soap.identity_errors``) as a Sender fault (HTTP 400)
+    whose subcode is its WSS 1.1 §12 code (``wsse:FailedCheck``, ``wsse:MessageExpired`` …).
+
+    The reason is the error's own, written to be safe for the caller; ``error.internal``
+    (certificate subjects, library messages) stays in the server log.
+    """
+    return SoapFault(
+        error.reason,
+        code=FaultCode.SENDER,
+        subcode=etree.QName(Namespace.WSSE.value, error.fault_code.value),
+    )
+
+
 # --- ebRS rendering of registry errors ---------------------------------------------
 
 # Each builder returns the response element and the element the RegistryErrorList goes in.
@@ -269,3 +290,72 @@ def registry_error_list(errors: Sequence[RegistryError]) -> etree._Element:
             item.set("location", each.location)
         item.set("severity", each.severity.value)
     return error_list
+
+
+# The registry's exception of each code it reports (ITI TF-3 Table 4.2.4.1-2); other
+# codes are read as a plain RegistryError carrying the code.
+_ERROR_CLASSES: dict[ErrorCode, type[RegistryError]] = {
+    cls.code: cls
+    for cls in (
+        registry_errors.MetadataError,
+        registry_errors.MetadataUpdateError,
+        registry_errors.MetadataUpdateOperationError,
+        registry_errors.MetadataVersionError,
+        registry_errors.PatientIdReconciliationError,
+        registry_errors.UnresolvedReference,
+        registry_errors.ReferencesExist,
+        registry_errors.UnreferencedObject,
+        registry_errors.UnknownPatientId,
+        registry_errors.PatientIdDoesNotMatch,
+        registry_errors.DuplicateUniqueIdInRegistry,
+        registry_errors.NonIdenticalHash,
+        registry_errors.DuplicateUniqueIdInMessage,
+        registry_errors.UnknownStoredQuery,
+        registry_errors.StoredQueryMissingParam,
+        registry_errors.StoredQueryParamNumber,
+        registry_errors.ResultNotSinglePatient,
+        registry_errors.TooManyResults,
+    )
+}
+
+
+def read_registry_errors(response: etree._Element) -> tuple[RegistryError, ...]:
+    """Every ``rs:RegistryError`` under ``response``, as exceptions (ITI TF-3 4.2.4).
+
+    The inverse of :func:`registry_error_list`: each becomes the ``registry.errors``
+    class of its ``errorCode`` with its ``codeContext`` as reason, its ``location`` and
+    ``severity``. A code outside ITI TF-3 Table 4.2.4.1-2 (a national extension) is
+    kept in the reason of an ``XDSRegistryError``: ``ErrorCode`` holds only the standard's.
+
+    >>> from lxml import etree
+    >>> answer = etree.fromstring(
+    ...     '<rs:RegistryResponse xmlns:rs="urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0">'
+    ...     '<rs:RegistryErrorList><rs:RegistryError errorCode="XDSUnknownPatientId"'
+    ...     ' codeContext="unknown" location="P^^^&amp;1.2&amp;ISO"/>'
+    ...     '</rs:RegistryErrorList></rs:RegistryResponse>')
+    >>> read_registry_errors(answer)
+    (UnknownPatientId(XDSUnknownPatientId: 'unknown', location='P^^^&1.2&ISO'),)
+    """
+    found: list[RegistryError] = []
+    for item in response.iter(clark(EbNamespace.RS, "RegistryError")):
+        raw_code = item.get("errorCode", "")
+        reason = item.get("codeContext", "") or raw_code or "the registry gave no reason"
+        try:
+            code = ErrorCode(raw_code)
+        except ValueError:
+            code = ErrorCode.REGISTRY_ERROR
+            reason = f"{raw_code or 'error without a code'}: {reason}"
+        try:
+            severity = ErrorSeverity(item.get("severity", ErrorSeverity.ERROR.value))
+        except ValueError:
+            severity = ErrorSeverity.ERROR
+        cls = _ERROR_CLASSES.get(code, RegistryError)
+        found.append(
+            cls(
+                reason,
+                location=item.get("location"),
+                code=None if cls is not RegistryError else code,
+                severity=severity,
+            )
+        )
+    return tuple(found)

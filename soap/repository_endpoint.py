@@ -130,6 +130,7 @@ class _Repository:
             self.store,
             parse_retrieve_request(request.body),
             repository_unique_id=self.repository_unique_id,
+            registry=self.registry,
         )
         try:
             return _retrieve_response(result)
@@ -203,10 +204,12 @@ def repository_service(
 ) -> Service:
     """The Document Repository endpoint: ITI-41 (MTOM only), ITI-43 and ITI-86.
 
-    ``registry`` is where ITI-41 registers the metadata; by default this node's
-    registry, in ``database``. ``spool_bytes`` is how much of an inline document is
-    kept in memory before it is spooled to disk. ``checks`` are the profile's extra
-    rules for ITI-41 (see ``repository.provide_and_register.SubmissionCheck``).
+    ``registry`` is where ITI-41 registers the metadata, and what ITI-43 and ITI-86
+    ask about what is registered; by default this node's registry, in ``database``
+    (``soap.registry_client`` reaches one on another node). ``spool_bytes`` is how
+    much of an inline document is kept in memory before it is spooled to disk.
+    ``checks`` are the profile's extra rules for ITI-41 (see
+    ``repository.provide_and_register.SubmissionCheck``).
     """
     repository = _Repository(
         database,

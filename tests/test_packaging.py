@@ -37,6 +37,19 @@ def test_wheel_ships_the_schemas(wheel: zipfile.ZipFile) -> None:
         "schemas/hl7v3/iti44/iti44.xsd",
         "schemas/hl7v3/iti44/schema/HL7V3/NE2008/coreschemas/datatypes.xsd",
         "schemas/PROVENANCE.md",
+        # CDA R2 with the CI-SIS extensions, the CI-SIS schematrons, their value sets and the
+        # ISO skeleton that compiles them (cda/validation.py, cda/schematron.py)
+        "schemas/cda/CDA_extended.xsd",
+        "schemas/cda/general/datatypes-base.xsd",
+        "schemas/cda/schema/XMLSchema.xsd",
+        "schemas/cisis/schematrons/CI-SIS_VSM_2023.01.sch",
+        "schemas/cisis/schematrons/abstract/dansJeuDeValeurs.sch",
+        "schemas/cisis/schematrons/profils/structurationMinimale/ASIP-STRUCT-MIN-StrucMin.sch",
+        "schemas/cisis/schematrons/profils/structurationMinimale/include/"
+        "voc-1.2.250.1.213.1.1.5.124-DYNAMIC.xml",
+        "schemas/cisis/jeuxDeValeurs/JDV_AbordVeineuxCentral_CISIS.xml",
+        "schemas/schematron/iso-schematron-xslt1/iso_svrl_for_xslt1.xsl",
+        "schemas/schematron/iso-schematron-xslt1/iso_schematron_skeleton_for_xslt1.xsl",
     ):
         assert expected in names
 

@@ -41,6 +41,7 @@ from registry.model import Association, DocumentEntry, Folder, Submission, Submi
 from registry.patients import Patient, PatientStatus
 from registry.storage import codec
 from registry.storage.criteria import DocumentCriteria, FolderCriteria, SubmissionSetCriteria
+from registry.storage.dmp_store import DmpStore
 from registry.storage.inserts import DirectInserts
 from registry.storage.rows import (
     ASSOCIATIONS,
@@ -51,6 +52,7 @@ from registry.storage.rows import (
     FOLDER_CODES,
     FOLDERS,
     PATIENTS,
+    PENDING_DOCUMENTS,
     STORED_DOCUMENTS,
     SUBMISSION_SETS,
     association_row,
@@ -70,7 +72,7 @@ from registry.storage.selection import (
     submission_set_conditions,
 )
 
-__all__ = ["ObjectKind", "RegistryStore", "StoredRef"]
+__all__ = ["ObjectKind", "RegistryStore", "StoredDocument", "StoredRef"]
 
 _Model = TypeVar("_Model", DocumentEntry, SubmissionSet, Folder, Association)
 
@@ -112,6 +114,24 @@ class StoredRef:
     """Whether this is the newest version of its logical id (ITI TF-3 4.1.5)."""
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StoredDocument:
+    """A document the Document Repository stored, as its ledger keeps it.
+
+    What ITI-43 needs to serve it (ITI TF-2b 3.43.4.2) and ITI-86 to remove it
+    (IHE RMD 3.86.4.1.3) when its DocumentEntry is not in this database.
+    """
+
+    unique_id: str
+    """``XDSDocumentEntry.uniqueId``."""
+    hash: str
+    """SHA-1 of the content, lower-case hex: its key in the document store."""
+    mime_type: str | None = None
+    """``XDSDocumentEntry.mimeType``; ``None`` in rows the in-process registry wrote."""
+    size: int | None = None
+    """``XDSDocumentEntry.size``."""
+
+
 def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), _CHUNK):
@@ -124,6 +144,11 @@ class RegistryStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._inserts = DirectInserts(connection)
+
+    @property
+    def dmp_records(self) -> DmpStore:
+        """The DMP records, authorisations and blocks, in this same transaction."""
+        return DmpStore(self._connection)
 
     # ------------------------------------------------------------------ writes
 
@@ -345,6 +370,122 @@ class RegistryStore:
                     STORED_DOCUMENTS.c.unique_id.in_(chunk),
                 )
             )
+
+    def stored_documents(
+        self, unique_ids: Collection[str], *, repository_unique_id: str
+    ) -> dict[str, StoredDocument]:
+        """The ledger's rows for ``unique_ids`` in that repository, by uniqueId."""
+        columns = STORED_DOCUMENTS.c
+        found: dict[str, StoredDocument] = {}
+        for chunk in _chunks(unique_ids):
+            rows = self._connection.execute(
+                select(columns.unique_id, columns.hash, columns.mime_type, columns.size).where(
+                    columns.repository_unique_id == repository_unique_id,
+                    columns.unique_id.in_(chunk),
+                )
+            )
+            found.update((row.unique_id, _stored_document(row)) for row in rows)
+        return found
+
+    def record_registered_documents(
+        self, documents: Sequence[StoredDocument], *, repository_unique_id: str
+    ) -> None:
+        """Note documents a Document Registry on another node answered Success for.
+
+        That registry is the authority on what a uniqueId names (ITI TF-2b 3.42.4.1.3.3),
+        so a row already noted for one of these uniqueIds is replaced.
+        """
+        self.forget_stored_documents(
+            [document.unique_id for document in documents],
+            repository_unique_id=repository_unique_id,
+        )
+        if documents:
+            self._connection.execute(
+                _insert(STORED_DOCUMENTS),
+                [
+                    {"repository_unique_id": repository_unique_id, **_document_values(document)}
+                    for document in documents
+                ],
+            )
+
+    def add_pending_registration(
+        self,
+        registration_id: str,
+        documents: Sequence[StoredDocument],
+        *,
+        repository_unique_id: str,
+        created_at: datetime,
+    ) -> None:
+        """Claim the contents of an ITI-41 about to be registered on another node.
+
+        Claimed contents count as in use (:meth:`stored_hashes_in_use`) until
+        :meth:`forget_pending_registration` (ITI TF-2b 3.41.4.1.3: nothing the
+        registry may have committed is removed).
+        """
+        if documents:
+            self._connection.execute(
+                _insert(PENDING_DOCUMENTS),
+                [
+                    {
+                        "registration_id": registration_id,
+                        "repository_unique_id": repository_unique_id,
+                        "created_at": created_at,
+                        **_document_values(document),
+                    }
+                    for document in documents
+                ],
+            )
+
+    def pending_registrations(
+        self, *, repository_unique_id: str
+    ) -> dict[str, tuple[StoredDocument, ...]]:
+        """Every unsettled registration of that repository: its documents, oldest first."""
+        columns = PENDING_DOCUMENTS.c
+        rows = self._connection.execute(
+            select(
+                columns.registration_id,
+                columns.unique_id,
+                columns.hash,
+                columns.mime_type,
+                columns.size,
+            )
+            .where(columns.repository_unique_id == repository_unique_id)
+            .order_by(columns.created_at, columns.registration_id, columns.unique_id)
+        )
+        found: dict[str, list[StoredDocument]] = {}
+        for row in rows:
+            found.setdefault(row.registration_id, []).append(_stored_document(row))
+        return {key: tuple(documents) for key, documents in found.items()}
+
+    def forget_pending_registration(self, registration_id: str) -> None:
+        """Drop a registration's claims: the registry committed it, or never will."""
+        self._connection.execute(
+            delete(PENDING_DOCUMENTS).where(PENDING_DOCUMENTS.c.registration_id == registration_id)
+        )
+
+    def stored_hashes_in_use(
+        self, hashes: Collection[str], *, repository_unique_id: str
+    ) -> set[str]:
+        """Which of ``hashes`` the repository's ledger references, registered or pending.
+
+        With the registry on another node this is the repository's only account of
+        what it must keep (ITI TF-2b 3.41.4.1.3): a content goes when neither a
+        registered document nor an unsettled registration names it.
+        """
+        found: set[str] = set()
+        for table in (STORED_DOCUMENTS, PENDING_DOCUMENTS):
+            for chunk in _chunks(hashes):
+                found.update(
+                    self._connection.execute(
+                        select(table.c.hash)
+                        .where(
+                            table.c.repository_unique_id == repository_unique_id,
+                            table.c.hash.in_(chunk),
+                        )
+                        .distinct()
+                    ).scalars()
+                )
+        return found
 
     # ------------------------------------------------------------------ objects by id
 
@@ -674,5 +815,20 @@ def _ref_statement(kinds: tuple[ObjectKind, ...], column: str) -> CompoundSelect
 
 
 @functools.cache
+def _stored_document(row: Any) -> StoredDocument:
+    return StoredDocument(
+        unique_id=row.unique_id, hash=row.hash, mime_type=row.mime_type, size=row.size
+    )
+
+
+def _document_values(document: StoredDocument) -> dict[str, Any]:
+    return {
+        "unique_id": document.unique_id,
+        "hash": document.hash,
+        "mime_type": document.mime_type,
+        "size": document.size,
+    }
+
+
 def _insert(table: Table) -> Insert:
     return insert(table)

@@ -147,3 +147,77 @@ def test_out_of_range_values_are_refused(field: str, value: object, message: str
 def test_home_community_id_accepts_an_oid_urn() -> None:
     settings = Settings.load(environ={"CARNET_HOME_COMMUNITY_ID": "urn:oid:1.2.250.1.999"})
     assert settings.home_community_id == "urn:oid:1.2.250.1.999"
+
+
+def test_registry_url_comes_from_carnet_registry_url() -> None:
+    url = "https://registry.example:8443/xds/registry"
+    assert Settings.load(environ={"CARNET_REGISTRY_URL": url}).registry_url == url
+    assert Settings.load(environ={}).registry_url is None
+
+
+@pytest.mark.parametrize("url", ["", "registry.example/xds", "ftp://registry.example/", "http://"])
+def test_registry_url_must_be_an_http_url(url: str) -> None:
+    with pytest.raises(SettingsError, match="registry_url must be an http"):
+        Settings.load(environ={}, registry_url=url)
+
+
+def test_serve_registry_url_option_sets_registry_url() -> None:
+    from carnet.cli import _parser, _settings
+
+    url = "http://127.0.0.1:8081/xds/registry"
+    arguments = _parser().parse_args(["serve", "--registry-url", url])
+    assert _settings(arguments).registry_url == url
+
+
+def test_trust_store_comes_from_carnet_trust_store(tmp_path: Path) -> None:
+    bundle = write(tmp_path / "cas.pem", "")
+    settings = Settings.load(environ={"CARNET_TRUST_STORE": str(bundle)})
+    assert settings.trust_store == bundle
+    assert Settings.load(environ={}).trust_store is None
+
+
+def test_trust_store_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"trust_store .* does not exist"):
+        Settings.load(environ={}, trust_store=tmp_path / "missing.pem")
+
+
+def test_serve_trust_store_option_sets_trust_store(tmp_path: Path) -> None:
+    from carnet.cli import _parser, _settings
+
+    arguments = _parser().parse_args(["serve", "--trust-store", str(tmp_path)])
+    assert _settings(arguments).trust_store == tmp_path
+
+
+def test_trust_store_without_certificates_stops_the_app_factory(tmp_path: Path) -> None:
+    from carnet.app import signature_check
+
+    (tmp_path / "cas").mkdir()
+    settings = Settings.load(environ={}, trust_store=tmp_path / "cas")
+    with pytest.raises(SettingsError, match=r"trust_store: .* holds no certificate"):
+        signature_check(settings)
+
+
+@pytest.mark.parametrize(
+    ("profile", "checking", "expected"),
+    [
+        ("ihe", "auto", False),
+        ("dmp", "auto", True),
+        ("ihe", "on", True),
+        ("dmp", "off", False),
+    ],
+)
+def test_cda_header_check_runs_under_dmp_by_default_and_as_told_otherwise(
+    tmp_path: Path, profile: str, checking: str, expected: bool
+) -> None:
+    from carnet.app import cda_header_check
+
+    settings = Settings.load(
+        environ={"CARNET_PROFILE": profile, "CARNET_CHECK_CDA_HEADERS": checking},
+        data_dir=tmp_path,
+    )
+    assert (cda_header_check(settings) is not None) is expected
+
+
+def test_check_cda_headers_refuses_an_unknown_value() -> None:
+    with pytest.raises(SettingsError, match="check_cda_headers must be one of"):
+        Settings.load(environ={"CARNET_CHECK_CDA_HEADERS": "sometimes"})

@@ -7,6 +7,7 @@ import repository
 
 def test_repository_exports() -> None:
     assert sorted(repository.__all__) == [
+        "CdaHeaderCheck",
         "DocumentContent",
         "DocumentNotStored",
         "DocumentRegistry",
@@ -19,6 +20,10 @@ def test_repository_exports() -> None:
         "InProcessRegistry",
         "MissingDocument",
         "MissingDocumentMetadata",
+        "Recovery",
+        "RegistryConnection",
+        "RegistryNotAvailable",
+        "RemoteRegistry",
         "RemoveDocumentsResult",
         "RepositoryError",
         "RepositoryMetadataError",
@@ -26,8 +31,12 @@ def test_repository_exports() -> None:
         "RetrieveResult",
         "RetrievedDocument",
         "SubmissionCheck",
+        "SubmissionSignatureCheck",
+        "SubmissionSignatureError",
         "SweepReport",
         "UnknownRepositoryId",
+        "add_signature_entry",
+        "document_entry_from_cda",
         "parse_remove_documents_request",
         "parse_retrieve_request",
         "provide_and_register",

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from lxml import etree
 
-from registry.errors import MetadataError, RegistryError, UnknownPatientId
-from registry.vocabulary import ErrorSeverity
+from registry.errors import MetadataError, RegistryError, RegistryErrorList, UnknownPatientId
+from registry.vocabulary import ErrorCode, ErrorSeverity
 from soap import FaultCode, SoapApplication, SoapFault, registry_error_response
-from soap.faults import REGISTRY_RESPONSE_ELEMENTS
+from soap.faults import REGISTRY_RESPONSE_ELEMENTS, read_registry_errors
 from tests.soap.conftest import ITI18, ITI42, NS, QUERY, RS, SOAP12_TYPE, XDSB, call, envelope
 
 FAILURE = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure"
@@ -170,3 +170,31 @@ def test_registry_refusal_of_plain_iti42_is_failure_with_http_200(app: SoapAppli
     result = call(app, envelope("<t:Register/>", action=ITI42), path="/xds/registry")
     assert result.status == 200
     assert result.xml.find("env:Body/rs:RegistryResponse", NS) is not None
+
+
+def test_read_registry_errors_gives_each_code_its_registry_error_class() -> None:
+    sent = RegistryErrorList(
+        [
+            UnknownPatientId("patient 42 is unknown", location="42^^^&1.2.3&ISO"),
+            MetadataError("a warning", severity=ErrorSeverity.WARNING),
+            RegistryError("not available", code=ErrorCode.REGISTRY_NOT_AVAILABLE),
+        ]
+    )
+    response = registry_error_response(sent, response_element=etree.QName(RS, "RegistryResponse"))
+    read = read_registry_errors(response)
+    assert [type(e) for e in read] == [UnknownPatientId, MetadataError, RegistryError]
+    assert [(e.error_code, e.reason, e.location, e.severity) for e in read] == [
+        (e.error_code, e.reason, e.location, e.severity) for e in sent.errors
+    ]
+
+
+def test_read_registry_errors_keeps_a_code_outside_the_standard_in_the_reason() -> None:
+    response = etree.fromstring(
+        f'<rs:RegistryResponse xmlns:rs="{RS}" status="{FAILURE}"><rs:RegistryErrorList>'
+        '<rs:RegistryError errorCode="DMPNationalRule" codeContext="refused" severity="bogus"/>'
+        "</rs:RegistryErrorList></rs:RegistryResponse>"
+    )
+    [error] = read_registry_errors(response)
+    assert error.error_code is ErrorCode.REGISTRY_ERROR
+    assert error.reason == "DMPNationalRule: refused"
+    assert error.severity is ErrorSeverity.ERROR
