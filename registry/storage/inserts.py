@@ -43,12 +43,20 @@ class DirectInserts:
         self._connection = connection
         self._postgresql = connection.dialect.name == "postgresql"
 
-    def insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert ``rows`` (all with the same keys, column names) into ``table``."""
+    def insert(
+        self, table: Table, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False
+    ) -> None:
+        """Insert ``rows`` (all with the same keys, column names) into ``table``.
+
+        ``skip_existing`` leaves alone a row whose key is already there (``ON CONFLICT
+        DO NOTHING``, SQLite 3.24+ and PostgreSQL alike) instead of failing.
+        """
         if not rows:
             return
         columns = tuple(rows[0])
         sql = _insert_sql(table, columns, postgresql=self._postgresql, returning=False)
+        if skip_existing:
+            sql += " ON CONFLICT DO NOTHING"
         json_columns = _json_columns(table) & set(columns)
         cursor = self._cursor()
         try:

@@ -338,14 +338,11 @@ class RegistryStore:
         the DocumentEntry, which ITI-62 may delete before ITI-86 names the document.
         A uniqueId already noted keeps its first content (ITI-57 versions share it).
         """
-        known = self.stored_document_hashes(hashes, repository_unique_id=repository_unique_id)
         rows = [
             {"repository_unique_id": repository_unique_id, "unique_id": unique_id, "hash": key}
             for unique_id, key in hashes.items()
-            if unique_id not in known
         ]
-        if rows:
-            self._connection.execute(_insert(STORED_DOCUMENTS), rows)
+        self._inserts.insert(STORED_DOCUMENTS, rows, skip_existing=True)
 
     def stored_document_hashes(
         self, unique_ids: Collection[str], *, repository_unique_id: str
