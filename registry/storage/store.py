@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection
 from registry.model import Association, DocumentEntry, Folder, Submission, SubmissionSet
 from registry.patients import Patient, PatientStatus
 from registry.storage import codec
+from registry.storage.audit_store import AuditStore
 from registry.storage.criteria import DocumentCriteria, FolderCriteria, SubmissionSetCriteria
 from registry.storage.dmp_store import DmpStore
 from registry.storage.inserts import DirectInserts
@@ -149,6 +150,11 @@ class RegistryStore:
     def dmp_records(self) -> DmpStore:
         """The DMP records, authorisations and blocks, in this same transaction."""
         return DmpStore(self._connection)
+
+    @property
+    def audit(self) -> AuditStore:
+        """The audit trail, in this same transaction: a change and its record commit together."""
+        return AuditStore(self._connection)
 
     # ------------------------------------------------------------------ writes
 

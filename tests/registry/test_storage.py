@@ -223,7 +223,7 @@ def test_migrate_is_idempotent(database: Database) -> None:
         tables = set(inspect(connection).get_table_names())
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert tables >= set(Base.metadata.tables)
-    assert version == "0005"
+    assert version == "0006"
 
 
 def test_migrations_create_exactly_the_declared_tables(database: Database) -> None:
