@@ -20,7 +20,13 @@ with this node's own registry, or with the one at ``registry_url``
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
+from carnet.access_policy import AccessPolicy, CallerKind
+from carnet.dmp_access_guard import dmp_guard_factory
 from carnet.settings import Settings, SettingsError
+from carnet.vihf_check import VihfCheck, caller_from_vihf, vihf_of
 from cda.certificates import load_trust_store
 from cda.errors import SigningMaterialError
 from registry.storage.database import Database
@@ -35,6 +41,9 @@ from soap.dmp_patients_endpoint import dmp_patients_service
 from soap.registry_client import RegistryClient
 from soap.registry_endpoint import patient_feed_service, registry_service
 from soap.repository_endpoint import repository_service
+from soap.saml import AssertionPolicy
+from soap.transactions import SoapRequest
+from soap.ws_security import understood_headers
 from soap.wsgi import SoapApplication
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "open_database",
     "signature_check",
     "sweep_documents",
+    "vihf_check",
 ]
 
 
@@ -125,12 +135,46 @@ def cda_header_check(settings: Settings) -> CdaHeaderCheck | None:
     return CdaHeaderCheck(dmp_rules=settings.profile == "dmp") if enabled else None
 
 
+def vihf_check(settings: Settings) -> VihfCheck | None:
+    """The caller resolver of the identified services (``carnet/vihf_check.py``), or None when
+    ``check_vihf`` is off for the profile. The VIHF's signer must chain to ``trust_store``."""
+    if not settings.vihf_required:
+        return None
+    if settings.trust_store is None:
+        raise SettingsError(
+            "check_vihf needs trust_store: the CAs the VIHF signers' certificates chain to"
+        )
+    try:
+        trust_store = load_trust_store(settings.trust_store)
+    except SigningMaterialError as error:
+        raise SettingsError(f"trust_store: {error}") from None
+    return VihfCheck(
+        policy=AssertionPolicy(
+            trust_store=trust_store,
+            audience=settings.vihf_audience,
+            clock_skew=timedelta(seconds=settings.vihf_clock_skew_seconds),
+        )
+    )
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> SoapApplication:
-    """The WSGI application of one node (each server worker calls this once)."""
+    """The WSGI application of one node (each server worker calls this once).
+
+    When callers are identified (``check_vihf``, on under the dmp profile) the registry, the
+    repository and the DMP services refuse a request without a valid VIHF, the registry and
+    repository apply the DMP access policy (``carnet/dmp_access_guard.py``), and the DMP
+    services take the caller and the patient from the VIHF.
+    """
     if database is None:
         database = Database(settings.effective_database_url)
+    identify = vihf_check(settings)
+    access = (
+        dmp_guard_factory(AccessPolicy.load(settings.access_matrix))
+        if identify is not None
+        else None
+    )
     services = [
-        registry_service(database, max_query_results=settings.max_query_results),
+        registry_service(database, max_query_results=settings.max_query_results, access=access),
         patient_feed_service(database),
         repository_service(
             database,
@@ -142,15 +186,50 @@ def create_app(settings: Settings, *, database: Database | None = None) -> SoapA
                 for check in (cda_header_check(settings), signature_check(settings))
                 if check is not None
             ),
+            access=access,
         ),
     ]
     if settings.profile == "dmp":
-        services += [dmp_patients_service(database), dmp_habilitations_service(database)]
+        if identify is None:
+            services += [dmp_patients_service(database), dmp_habilitations_service(database)]
+        else:
+            services += [
+                dmp_patients_service(database, caller_identity=_subject_id),
+                dmp_habilitations_service(
+                    database, caller_identity=_professional_id, patient_identity=_patient_id
+                ),
+            ]
+    if identify is not None:
+        services = [
+            service if service.path == "/xds/patient-feed" else replace(service, identify=identify)
+            for service in services
+        ]
     return SoapApplication(
         services,
         max_request_bytes=settings.max_request_bytes,
         max_envelope_bytes=settings.max_metadata_bytes,
+        understood_headers=understood_headers(vihf_enabled=identify is not None),
     )
+
+
+def _subject_id(request: SoapRequest) -> str | None:
+    """The caller of a DMP service: the VIHF's ``Subject/NameID``."""
+    return vihf_of(request.caller).subject_id
+
+
+def _professional_id(request: SoapRequest) -> str | None:
+    """The professional a ``setAuthorization`` concerns: the caller when a professional (TD0.3
+    authorises the caller); when the patient calls, the message's ``professionalId``."""
+    identity = vihf_of(request.caller)
+    if caller_from_vihf(identity).kind is CallerKind.PROFESSIONAL:
+        return identity.subject_id
+    return None
+
+
+def _patient_id(request: SoapRequest) -> str | None:
+    """The patient the VIHF names (``resource-id``), as the registry's CX; None: the message's."""
+    ins = vihf_of(request.caller).patient_ins
+    return None if ins is None else f"{ins[0]}^^^&{ins[1]}&ISO"
 
 
 def create_app_from_environment() -> SoapApplication:

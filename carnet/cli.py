@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from carnet.cli_audit import add_audit_commands
 from carnet.cli_cda import add_cda_commands
 from carnet.cli_dev import add_dev_commands
 from carnet.cli_documents import add_document_commands
@@ -39,7 +40,9 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="TOML file of settings")
     parser.add_argument("--data", dest="data_dir", type=Path, help="data directory")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in --data)")
-    parser.add_argument("--profile", choices=["ihe", "dmp"], help="rule set")
+    parser.add_argument(
+        "--profile", choices=["ihe", "dmp"], help="rule set (serve: default dmp; others: ihe)"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     add_document_commands(commands)
     add_cda_commands(commands)
     add_dev_commands(commands)
+    add_audit_commands(commands)
     return parser
 
 
@@ -97,7 +101,10 @@ def _settings(arguments: argparse.Namespace) -> Settings:
             "registry_url",
         )
     }
-    return Settings.load(file=arguments.config, **overrides)
+    # Issue 5: a node serves the DMP profile unless told otherwise (conformance harnesses
+    # pass --profile ihe); the other commands keep the class default.
+    defaults = {"profile": "dmp"} if arguments.command == "serve" else None
+    return Settings.load(file=arguments.config, defaults=defaults, **overrides)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,7 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "serve":
         from carnet.server import serve
 
-        serve(settings)
+        try:
+            serve(settings)
+        except SettingsError as error:
+            print(f"carnet: {error}", file=sys.stderr)
+            return EXIT_USAGE
         return EXIT_OK
     if arguments.command == "migrate":
         from carnet.app import open_database

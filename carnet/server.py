@@ -16,7 +16,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from carnet.app import create_app, open_database, sweep_documents
+from carnet.app import create_app, open_database, sweep_documents, vihf_check
 from carnet.settings import Settings
 
 __all__ = ["serve"]
@@ -59,6 +59,8 @@ def serve(settings: Settings) -> None:
     The sweep runs here, once, before the workers start: nothing writes to the store
     while it removes the temporary files of interrupted writes.
     """
+    # A configuration the workers would refuse (a dmp node without trust store) stops here.
+    vihf_check(settings)
     database = open_database(settings)
     try:
         sweep_documents(settings, database)

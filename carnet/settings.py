@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-__all__ = ["CdaHeaderChecking", "Profile", "Server", "Settings", "SettingsError"]
+__all__ = ["CdaHeaderChecking", "Profile", "Server", "Settings", "SettingsError", "VihfChecking"]
 
 Server = Literal["gunicorn", "granian"]
 """The HTTP server ``carnet serve`` runs the WSGI app in (README "Benchmarks")."""
@@ -29,6 +29,9 @@ Profile = Literal["ihe", "dmp"]
 
 CdaHeaderChecking = Literal["auto", "on", "off"]
 """Whether ITI-41 compares CDA headers with their metadata (``Settings.check_cda_headers``)."""
+
+VihfChecking = Literal["auto", "on", "off"]
+"""Whether requests must carry a VIHF and pass the access policy (``Settings.check_vihf``)."""
 
 ENVIRONMENT_PREFIX = "CARNET_"
 
@@ -99,6 +102,12 @@ class Settings:
     vihf_clock_skew_seconds: int = 60
     """Tolerance on a VIHF's validity window (NotBefore, NotOnOrAfter, IssueInstant)."""
 
+    check_vihf: VihfChecking = "auto"
+    """Identify every caller of the registry, repository and DMP services by its VIHF and apply
+    the DMP access policy: ``on``, ``off``, or ``auto`` (on under the dmp profile). Needs
+    ``trust_store``. ``off`` under dmp keeps the callers named by the messages (tests, or a
+    gateway that already checked the VIHF)."""
+
     access_matrix: Path | None = None
     """DMP profession x document-type table replacing the packaged default (TOML, see
     ``carnet/data/access_matrix.toml``); validated when the access policy loads it."""
@@ -107,6 +116,11 @@ class Settings:
     """Compare each CDA's header with its DocumentEntry on ITI-41: ``on``, ``off``, or ``auto``
     (on under the dmp profile, off under ihe: IHE XDS.b has no such rule, and conformance
     test plans submit fixed CDA files under fresh uniqueIds, e.g. NIST testkit 11730)."""
+
+    audit_syslog: str | None = None
+    """Where ATNA export sends the audit trail (ITI-20, RFC 5424 syslog): ``udp://HOST:PORT``
+    (RFC 5426), ``tcp://HOST:PORT`` (RFC 6587 octet counting) or ``tls://HOST:PORT`` (RFC 5425);
+    None: audit records stay in the database only (``carnet audit export`` sends them)."""
 
     def __post_init__(self) -> None:
         _check_positive(self, "max_request_bytes", "max_metadata_bytes", "max_query_results")
@@ -122,6 +136,10 @@ class Settings:
             raise SettingsError(
                 f"check_cda_headers must be one of {get_args(CdaHeaderChecking)}, "
                 f"not {self.check_cda_headers!r}"
+            )
+        if self.check_vihf not in get_args(VihfChecking):
+            raise SettingsError(
+                f"check_vihf must be one of {get_args(VihfChecking)}, not {self.check_vihf!r}"
             )
         if self.server not in get_args(Server):
             raise SettingsError(f"server must be one of {get_args(Server)}, not {self.server!r}")
@@ -150,8 +168,18 @@ class Settings:
             raise SettingsError(
                 f"registry_url must be an http:// or https:// URL, not {self.registry_url!r}"
             )
+        if self.audit_syslog is not None and not _is_syslog_url(self.audit_syslog):
+            raise SettingsError(
+                "audit_syslog must be udp://HOST:PORT, tcp://HOST:PORT or tls://HOST:PORT, "
+                f"not {self.audit_syslog!r}"
+            )
         if self.database_url is not None and not self.database_url:
             raise SettingsError("database_url must not be empty (leave it unset for SQLite)")
+
+    @property
+    def vihf_required(self) -> bool:
+        """Whether callers are identified by their VIHF (``check_vihf``, ``profile``)."""
+        return self.check_vihf == "on" or (self.check_vihf == "auto" and self.profile == "dmp")
 
     @property
     def effective_database_url(self) -> str:
@@ -175,15 +203,19 @@ class Settings:
         *,
         file: Path | None = None,
         environ: Mapping[str, str] | None = None,
+        defaults: Mapping[str, object] | None = None,
         **overrides: object,
     ) -> Settings:
         """Build settings from the defaults, ``file``, ``CARNET_*`` variables, then ``overrides``.
 
         ``environ`` defaults to :data:`os.environ`; an empty variable counts as unset. Overrides
         that are None are ignored, so a command line can pass every option it parsed.
+        ``defaults`` replace the class's own for one command (``carnet serve`` defaults to the
+        dmp profile) and lose to everything else.
         """
         environ = os.environ if environ is None else environ
-        values = _read_file(file) if file is not None else {}
+        values = _convert(defaults or {}, source="defaults")
+        values |= _read_file(file) if file is not None else {}
         for name in _field_types():
             variable = ENVIRONMENT_PREFIX + name.upper()
             if raw := environ.get(variable):
@@ -255,6 +287,12 @@ def _check_positive(settings: Settings, *names: str) -> None:
 def _is_http_url(value: str) -> bool:
     scheme, _, rest = value.partition("://")
     return scheme.lower() in ("http", "https") and bool(rest.split("/", 1)[0])
+
+
+def _is_syslog_url(value: str) -> bool:
+    scheme, _, rest = value.partition("://")
+    host, _, port = rest.rpartition(":")
+    return scheme in ("udp", "tcp", "tls") and bool(host) and port.isdigit()
 
 
 def _is_oid(value: str) -> bool:

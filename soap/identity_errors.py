@@ -24,7 +24,8 @@ Exception tree::
     ├── PrematureAssertion        before Conditions/@NotBefore, or issued in the future
     ├── WrongAudience             an AudienceRestriction that does not name this node
     ├── MissingAttribute          a VIHF attribute the DMP requires is absent (``name``)
-    └── InvalidAttribute          a VIHF attribute with a value outside its vocabulary (``name``)
+    ├── InvalidAttribute          a VIHF attribute with a value outside its vocabulary (``name``)
+    └── WrongPatient              the request concerns another patient than the VIHF names
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ __all__ = [
     "UnsignedAssertion",
     "UntrustedIssuer",
     "WrongAudience",
+    "WrongPatient",
 ]
 
 
@@ -154,3 +156,11 @@ class InvalidAttribute(IdentityError):
     def __init__(self, reason: str, *, name: str, internal: str | None = None) -> None:
         super().__init__(reason, internal=internal)
         self.name = name
+
+
+class WrongPatient(IdentityError):
+    """The request (a query's patient id, a submission's, a record's) concerns another patient
+    than the VIHF's ``resource-id``: the assertion vouches for access to that patient only
+    (ANS VIHF mapping, ``resource-id``). The reason names neither patient."""
+
+    fault_code = SecurityFaultCode.FAILED_AUTHENTICATION

@@ -10,7 +10,7 @@ transaction: a submission, update or removal is applied whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 
 from lxml import etree
 
@@ -22,12 +22,22 @@ from registry.ebrim import (
 )
 from registry.ebrim import registry_response as ebrs_registry_response
 from registry.metadata_update import update_document_set
+from registry.model import (
+    Association,
+    DocumentEntry,
+    Folder,
+    ObjectRef,
+    RegistryObject,
+    SubmissionSet,
+)
 from registry.patient_feed import handle_patient_feed
 from registry.register import register
 from registry.remove_metadata import delete_document_set
 from registry.storage.database import Database
-from registry.stored_queries import run_stored_query
-from registry.vocabulary import Namespace, ResponseStatus, TransactionAction
+from registry.storage.store import RegistryStore
+from registry.stored_queries import QueryResult, run_stored_query
+from registry.vocabulary import Namespace, ResponseStatus, ReturnType, TransactionAction
+from soap.access_control import AccessGuard, GuardFactory
 from soap.transactions import Service, SoapRequest, SoapResponse, Transaction
 
 __all__ = ["patient_feed_service", "registry_service"]
@@ -40,36 +50,67 @@ _ACKNOWLEDGEMENT = etree.QName("urn:hl7-org:v3", "MCCI_IN000002UV01")
 class _Registry:
     """The handlers of the registry endpoint, sharing one database."""
 
-    def __init__(self, database: Database, *, max_query_results: int) -> None:
+    def __init__(
+        self, database: Database, *, max_query_results: int, access: GuardFactory | None
+    ) -> None:
         self.database = database
         self.max_query_results = max_query_results
+        self.access = access
 
     def register(self, request: SoapRequest) -> SoapResponse:
         """ITI-42: parse, validate and register the submission (ITI TF-2b 3.42.4.1.3)."""
-        register(self.database, parse_submission(request.body))
+        submission = parse_submission(request.body)
+        if self.access is not None:
+            guard = self.access(request.caller)
+            with self.database.snapshot() as store:
+                guard.check_feed(store, submission)
+        register(self.database, submission)
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
     def update(self, request: SoapRequest) -> SoapResponse:
         """ITI-57: parse, check and apply the metadata update (ITI TF-2b 3.57.4.1.3)."""
-        update_document_set(self.database, parse_submission(request.body))
+        submission = parse_submission(request.body)
+        if self.access is not None:
+            guard = self.access(request.caller)
+            with self.database.snapshot() as store:
+                guard.check_update(store, submission)
+        update_document_set(self.database, submission)
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
     def delete(self, request: SoapRequest) -> SoapResponse:
         """ITI-62: remove the objects the request names, all or none (ITI TF-2b 3.62.4.1.3)."""
-        delete_document_set(self.database, parse_remove_objects(request.body))
+        refs = parse_remove_objects(request.body)
+        if self.access is not None:
+            guard = self.access(request.caller)
+            with self.database.snapshot() as store:
+                guard.check_delete(store, store.documents([ref.id for ref in refs]))
+        delete_document_set(self.database, refs)
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
     def stored_query(self, request: SoapRequest) -> SoapResponse:
         """ITI-18: run the stored query in a read transaction (ITI TF-2a 3.18.4.1.3)."""
         query = parse_adhoc_query(request.body)
+        guard = self.access(request.caller) if self.access is not None else None
+        if guard is not None:
+            guard.check_patients(_queried_patients(query.parameters))
         with self.database.snapshot() as store:
             result = run_stored_query(
                 store,
                 query_id=query.query_id,
                 parameters=query.parameters,
-                return_type=query.return_type,
+                # Filtering needs the objects themselves; ObjectRefs are made from what is kept.
+                return_type=ReturnType.LEAF_CLASS if guard is not None else query.return_type,
                 max_results=self.max_query_results,
             )
+            if guard is not None:
+                objects = _visible(guard, store, result.objects)
+                if query.return_type == ReturnType.OBJECT_REF:
+                    refs = tuple(
+                        ObjectRef(id=obj.entry_uuid, home=obj.home_community_id) for obj in objects
+                    )
+                    result = QueryResult(return_type=query.return_type, refs=refs)
+                else:
+                    result = QueryResult(return_type=query.return_type, objects=objects)
         return SoapResponse(
             body=adhoc_query_response_xml(
                 result.objects, result.refs, status=ResponseStatus.SUCCESS.value
@@ -77,11 +118,60 @@ class _Registry:
         )
 
 
+def _queried_patients(parameters: Mapping[str, Sequence[str]]) -> list[str]:
+    """The patient ids a stored query names (``$XDSDocumentEntryPatientId``, ``$patientId``…),
+    unquoted (ITI TF-2a 3.18.4.1.2.3.5: values are SQL-quoted strings, lists in parentheses)."""
+    found: list[str] = []
+    for name, values in parameters.items():
+        if name.lower().endswith("patientid"):
+            for value in values:
+                for item in value.strip().strip("()").split(","):
+                    if patient := item.strip().strip("'").strip():
+                        found.append(patient)
+    return found
+
+
+def _visible(
+    guard: AccessGuard, store: RegistryStore, objects: Sequence[RegistryObject]
+) -> tuple[RegistryObject, ...]:
+    """What the caller may see of ``objects`` (DMP: hidden documents are answered as absent,
+    and so are the associations that would betray them)."""
+    hidden: set[str] = set()
+    readable: dict[str, bool] = {}
+    kept: list[RegistryObject] = []
+    for obj in objects:
+        if isinstance(obj, DocumentEntry):
+            if guard.may_see(store, obj):
+                kept.append(obj)
+            else:
+                hidden.add(obj.entry_uuid)
+        elif isinstance(obj, SubmissionSet | Folder):
+            if obj.patient_id not in readable:
+                readable[obj.patient_id] = guard.may_read_record(store, obj.patient_id)
+            if readable[obj.patient_id]:
+                kept.append(obj)
+            else:
+                hidden.add(obj.entry_uuid)
+    for obj in objects:
+        if isinstance(obj, Association) and not {obj.source_id, obj.target_id} & hidden:
+            kept.append(obj)
+    order = {id(obj): index for index, obj in enumerate(objects)}
+    return tuple(sorted(kept, key=lambda obj: order[id(obj)]))
+
+
 def registry_service(
-    database: Database, *, max_query_results: int, path: str = "/xds/registry"
+    database: Database,
+    *,
+    max_query_results: int,
+    path: str = "/xds/registry",
+    access: GuardFactory | None = None,
 ) -> Service:
-    """The Document Registry endpoint: ITI-18, ITI-42, ITI-57 and ITI-62."""
-    registry = _Registry(database, max_query_results=max_query_results)
+    """The Document Registry endpoint: ITI-18, ITI-42, ITI-57 and ITI-62.
+
+    With ``access`` (the DMP profile), ITI-18 answers only what the caller's guard lets it see,
+    and ITI-42, ITI-57 and ITI-62 change only what it lets the caller change
+    (``soap/access_control.py``)."""
+    registry = _Registry(database, max_query_results=max_query_results, access=access)
     return Service(
         path=path,
         name="Document Registry",

@@ -24,10 +24,11 @@ from lxml import etree
 
 from registry.ebrim import parse_submission
 from registry.ebrim import registry_response as ebrs_registry_response
+from registry.errors import RegistryErrorList
 from registry.storage.database import Database
 from registry.vocabulary import Namespace, ResponseStatus, TransactionAction
 from repository.document_store import DocumentStore
-from repository.errors import RepositoryMetadataError
+from repository.errors import DocumentUniqueIdError, RepositoryMetadataError
 from repository.provide_and_register import (
     DocumentContent,
     SubmissionCheck,
@@ -35,7 +36,13 @@ from repository.provide_and_register import (
 )
 from repository.registration import DocumentRegistry, InProcessRegistry
 from repository.remove_documents import parse_remove_documents_request, remove_documents
-from repository.retrieve import RetrieveResult, parse_retrieve_request, retrieve_documents
+from repository.retrieve import (
+    DocumentRequest,
+    RetrieveResult,
+    parse_retrieve_request,
+    retrieve_documents,
+)
+from soap.access_control import AccessGuard, GuardFactory
 from soap.base64_binary import inline_attachment
 from soap.faults import SoapFault, registry_error_list
 from soap.mtom import xop_include
@@ -67,7 +74,9 @@ class _Repository:
         repository_unique_id: str,
         spool_bytes: int,
         checks: Sequence[SubmissionCheck],
+        access: GuardFactory | None,
     ) -> None:
+        self.access = access
         self.database = database
         self.checks = checks
         self.store = store
@@ -89,6 +98,10 @@ class _Repository:
                 "the ProvideAndRegisterDocumentSetRequest has no lcm:SubmitObjectsRequest"
             )
         submission = parse_submission(submit)
+        if self.access is not None:
+            guard = self.access(request.caller)
+            with self.database.snapshot() as store:
+                guard.check_feed(store, submission)
         with ExitStack() as inline:
             provide_and_register(
                 submission,
@@ -125,18 +138,58 @@ class _Repository:
 
     def retrieve(self, request: SoapRequest) -> SoapResponse:
         """ITI-43: answer the documents found as MTOM parts (ITI TF-2b 3.43.4.2)."""
-        result = retrieve_documents(
-            self.database,
-            self.store,
-            parse_retrieve_request(request.body),
-            repository_unique_id=self.repository_unique_id,
-            registry=self.registry,
-        )
+        requests = parse_retrieve_request(request.body)
+        unseen: list[DocumentUniqueIdError] = []
+        if self.access is not None:
+            requests, unseen = self._visible(self.access(request.caller), requests)
+            if not requests and unseen:
+                raise RegistryErrorList(unseen)
+        try:
+            result = retrieve_documents(
+                self.database,
+                self.store,
+                requests,
+                repository_unique_id=self.repository_unique_id,
+                registry=self.registry,
+            )
+        except RegistryErrorList as failure:
+            if unseen:
+                raise RegistryErrorList([*failure.errors, *unseen]) from None
+            raise
+        if unseen:
+            result = RetrieveResult(documents=result.documents, errors=(*result.errors, *unseen))
         try:
             return _retrieve_response(result)
         except BaseException:
             result.close()
             raise
+
+    def _visible(
+        self, guard: AccessGuard, requests: Sequence[DocumentRequest]
+    ) -> tuple[tuple[DocumentRequest, ...], list[DocumentUniqueIdError]]:
+        """The requests for documents the caller may see, and the others answered as unknown
+        (DMP: "retrieve of a document the caller may not see is answered as unknown"), with
+        the very error an unknown uniqueId gets (ITI TF-2b 3.43.4.2.3)."""
+        with self.database.snapshot() as store:
+            entries = {
+                entry.unique_id: entry
+                for entry in store.documents_by_unique_id({r.document_unique_id for r in requests})
+            }
+            kept: list[DocumentRequest] = []
+            unseen: list[DocumentUniqueIdError] = []
+            for item in requests:
+                entry = entries.get(item.document_unique_id)
+                if entry is None or guard.may_see(store, entry):
+                    kept.append(item)
+                else:
+                    unseen.append(
+                        DocumentUniqueIdError(
+                            f"no document with uniqueId {item.document_unique_id} is stored "
+                            f"in repository {item.repository_unique_id}",
+                            location=item.document_unique_id,
+                        )
+                    )
+        return tuple(kept), unseen
 
     def remove_documents(self, request: SoapRequest) -> SoapResponse:
         """ITI-86: remove the documents whose metadata is gone (IHE RMD 3.86.4.1.3)."""
@@ -201,6 +254,7 @@ def repository_service(
     spool_bytes: int = 1024 * 1024,
     checks: Sequence[SubmissionCheck] = (),
     path: str = "/xds/repository",
+    access: GuardFactory | None = None,
 ) -> Service:
     """The Document Repository endpoint: ITI-41 (MTOM only), ITI-43 and ITI-86.
 
@@ -209,7 +263,9 @@ def repository_service(
     (``soap.registry_client`` reaches one on another node). ``spool_bytes`` is how
     much of an inline document is kept in memory before it is spooled to disk.
     ``checks`` are the profile's extra rules for ITI-41 (see
-    ``repository.provide_and_register.SubmissionCheck``).
+    ``repository.provide_and_register.SubmissionCheck``). With ``access`` (the DMP profile),
+    ITI-41 feeds only what the caller's guard lets it feed and ITI-43 answers a document the
+    caller may not see as unknown (``soap/access_control.py``).
     """
     repository = _Repository(
         database,
@@ -218,6 +274,7 @@ def repository_service(
         repository_unique_id=repository_unique_id,
         spool_bytes=spool_bytes,
         checks=tuple(checks),
+        access=access,
     )
     return Service(
         path=path,

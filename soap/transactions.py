@@ -21,7 +21,7 @@ from soap.faults import SoapFault
 from soap.mtom import Attachment, include_content_id
 from soap.mtom_writer import OutgoingAttachment
 
-__all__ = ["Handler", "Service", "SoapRequest", "SoapResponse", "Transaction"]
+__all__ = ["CallerResolver", "Handler", "Service", "SoapRequest", "SoapResponse", "Transaction"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +40,9 @@ class SoapRequest:
     """Whether the request was an MTOM/XOP package."""
     remote_addr: str | None = None
     """The peer's address as the WSGI server reports it (``REMOTE_ADDR``)."""
+    caller: object | None = None
+    """Who is calling, as the service's :data:`CallerResolver` established it (under the DMP
+    profile, the verified VIHF); opaque to ``soap``, None when the service identifies nobody."""
 
     def attachment_for(self, element: etree._Element) -> Attachment | None:
         """The part ``element``'s ``xop:Include`` points at (XOP 1.0 §3).
@@ -68,6 +71,10 @@ class SoapResponse:
     attachments: tuple[OutgoingAttachment, ...] = ()
     """Binary parts, referenced from ``body`` by ``xop:Include`` (forces an MTOM response)."""
 
+
+CallerResolver = Callable[[SoapRequest], object]
+"""Establishes who calls before the handler runs (OASIS WSS 1.1: the token in ``wsse:Security``);
+raises ``soap.identity_errors.IdentityError`` to refuse the request (a Sender fault)."""
 
 Handler = Callable[[SoapRequest], SoapResponse]
 """A transaction's implementation. It may raise ``registry.errors.RegistryError`` (rendered
@@ -107,6 +114,9 @@ class Service:
     """WSDL(s) relative to the ``schemas`` package (``"wsdl/iti42.wsdl"``); the first is default."""
     requires_mtom: bool = False
     """Refuse plain SOAP requests (ITI-41 and ITI-43 are MTOM/XOP only: ITI TF-2b 3.41, 3.43)."""
+    identify: CallerResolver | None = field(default=None, compare=False)
+    """Run on every request before its handler, its answer put in ``SoapRequest.caller``
+    (the DMP profile's VIHF check); None: callers are not identified (plain IHE XDS.b)."""
     _by_action: Mapping[str, Transaction] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -5,7 +5,10 @@ routed by ``PATH_INFO``. A POST is read under the size caps, unpacked (plain
 ``application/soap+xml`` or MTOM ``multipart/related``), parsed by the one
 hardened parser (``schemas.parse_xml``), checked (envelope, mustUnderstand,
 WS-Addressing), dispatched by ``wsa:Action`` to the transaction's handler, and the
-answer written in the packaging the request used. ``GET <path>?wsdl`` publishes
+answer written in the packaging the request used. A service that identifies its callers
+(``Service.identify``, the DMP's VIHF) runs that first; a refused identity
+(``soap.identity_errors.IdentityError``, from it or from the handler) is answered by
+``soap.faults.identity_fault``. ``GET <path>?wsdl`` publishes
 the WSDL (see :mod:`soap.wsdl`).
 
 HTTP status codes (SOAP 1.2 Part 2 Table 20): 200 for responses, including the
@@ -18,6 +21,7 @@ as plain ``application/soap+xml`` even to an MTOM request — every stack reads 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import uuid
@@ -34,10 +38,12 @@ from soap.faults import (
     REGISTRY_RESPONSE_ELEMENTS,
     FaultCode,
     SoapFault,
+    identity_fault,
     registry_error_response,
     upgrade_header,
 )
 from soap.http_body import RequestBody
+from soap.identity_errors import IdentityError
 from soap.mime import MediaType, action_uri, parse_media_type
 from soap.mtom import MtomPackage, parse_mtom
 from soap.mtom_writer import build_mtom
@@ -121,6 +127,16 @@ class SoapApplication:
             transaction, request = self._read(service, environ, exchange)
             response = _handle(transaction, request)
             return self._respond(transaction, request, response, exchange, start_response)
+        except IdentityError as error:
+            # The caller's identity (or its claim on the patient) is refused: WSS 1.1 §12.
+            _log.info(
+                "identity refused to %s on %s: %r (%s)",
+                environ.get("REMOTE_ADDR"),
+                environ.get("PATH_INFO"),
+                error,
+                error.internal,
+            )
+            return self._fault(identity_fault(error), exchange, start_response)
         except SoapFault as fault:
             _log.info(
                 "SOAP fault to %s on %s: %r",
@@ -166,6 +182,8 @@ class SoapApplication:
             mtom=package is not None,
             remote_addr=environ.get("REMOTE_ADDR"),
         )
+        if service.identify is not None:
+            request = dataclasses.replace(request, caller=service.identify(request))
         return transaction, request
 
     def _respond(

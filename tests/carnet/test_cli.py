@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,19 @@ def test_migrate_creates_the_database(tmp_path: Path) -> None:
     done = carnet("migrate", "--data", str(tmp_path / "new"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "new" / "registry.sqlite3").exists()
+
+
+def test_serve_defaults_to_the_dmp_profile_which_needs_a_trust_store(tmp_path: Path) -> None:
+    """Issue 5: ``carnet serve`` is a DMP node unless told ``--profile ihe``; a DMP node checks
+    VIHFs, so without a trust store it refuses to start, saying why."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CARNET_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "carnet", "serve", "--data", str(tmp_path), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=environ,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "trust_store" in done.stderr

@@ -221,3 +221,21 @@ def test_cda_header_check_runs_under_dmp_by_default_and_as_told_otherwise(
 def test_check_cda_headers_refuses_an_unknown_value() -> None:
     with pytest.raises(SettingsError, match="check_cda_headers must be one of"):
         Settings.load(environ={"CARNET_CHECK_CDA_HEADERS": "sometimes"})
+
+
+def test_vihf_is_required_under_dmp_unless_check_vihf_is_off() -> None:
+    assert Settings(profile="dmp").vihf_required
+    assert not Settings(profile="dmp", check_vihf="off").vihf_required
+    assert not Settings(profile="ihe").vihf_required
+    assert Settings(profile="ihe", check_vihf="on").vihf_required
+
+
+def test_check_vihf_outside_its_values_is_refused() -> None:
+    with pytest.raises(SettingsError, match="check_vihf"):
+        Settings(check_vihf="maybe")  # type: ignore[arg-type]
+
+
+def test_load_defaults_lose_to_the_environment() -> None:
+    assert Settings.load(environ={}, defaults={"profile": "dmp"}).profile == "dmp"
+    environ = {"CARNET_PROFILE": "ihe"}
+    assert Settings.load(environ=environ, defaults={"profile": "dmp"}).profile == "ihe"

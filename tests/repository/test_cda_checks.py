@@ -313,7 +313,11 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 @pytest.fixture(scope="module")
 def dmp_node(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Iterator[LiveServer]:
-    environment = {"CARNET_PROFILE": "dmp", "CARNET_TRUST_STORE": str(pki.trust_store)}
+    environment = {
+        "CARNET_PROFILE": "dmp",
+        "CARNET_TRUST_STORE": str(pki.trust_store),
+        "CARNET_CHECK_VIHF": "off",  # CDA rules alone; VIHFs: tests/soap/test_dmp_access.py
+    }
     with live_server(
         tmp_path_factory.mktemp("cda-dmp"),
         workers=1,
