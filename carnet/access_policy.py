@@ -20,7 +20,9 @@ Reading the record (:meth:`AccessPolicy.may_query`), first rule that applies:
 4. A professional needs the patient's consent to professionals' access (art. R1111-46 CSP).
 5. A professional the patient blocked is refused in every mode, emergency ones included.
    *Choice*: the DMP lets a patient block a professional; that an emergency mode does not
-   override the block is our reading.
+   override the block is our reading. The professional who creates the record (TD1.1, with
+   the patient's consent) is authorised on it (``registry/dmp_patients.py``; the DMP's
+   practice, not stated by a public source: *choice*).
 6. ``normal``: authorised professionals, the médecin traitant and the care team (consent
    deemed given to the whole team, art. L1110-12, R1111-46 CSP) read; others are refused.
 7. ``bris_de_glace``: any professional reads unless the patient opposed it
@@ -30,11 +32,17 @@ Reading the record (:meth:`AccessPolicy.may_query`), first rule that applies:
    decision taken for a caller in an emergency mode is, allowed or not.
 
 Seeing one document (:meth:`AccessPolicy.may_see`; a refusal means "answer as unknown": left
-out of stored queries, retrieve answers that the document does not exist), after the record:
+out of stored queries, retrieve answers that the document does not exist), after the record —
+except that a professional who authored the document keeps seeing it without the record's
+rules 6 and 7 (no authorisation needed, any access mode, opposition or not), but never when
+the record is closed, without consent, or when the patient blocked them. *Choice*: DMP.md
+and the public TD pages are silent; an author already holds the document and may delete it
+"authorised or not" (rule 15, ``transaction_td3.3c.md`` NB1), so hiding it from them
+protects nothing, while a block is the patient's explicit will:
 
-8. ``Deleted`` (``urn:asip:ci-sis:2010:StatusType:Deleted``, TD3.3d) documents are seen by
+8. ``Deleted`` (``urn:asip:ci-sis:2010:StatusType:Deleted``, TD3.3c) documents are seen by
    nobody, their author included; ``Submitted`` ones are not registered yet. ``Archived``
-   ("version archivée et à jour", TD3.3c), ``Approved`` and ``Deprecated`` documents are seen
+   ("version archivée et à jour", TD3.3d), ``Approved`` and ``Deprecated`` documents are seen
    by whoever may see them otherwise: the stored query's status parameter chooses which
    statuses it lists.
 9. ``INVISIBLE_PATIENT`` hides the document from the patient and, *choice*, from their legal
@@ -56,13 +64,19 @@ Writing:
 
 14. Feeding (:meth:`AccessPolicy.may_feed`, TD2.1) needs no authorisation, only an open record
     whose patient consented (did not oppose it, DMP.md §2.5); blocks gate consultation only.
-15. Deleting (:meth:`AccessPolicy.may_delete`, TD3.3d, logical) is for the document's author
-    only (``transaction_td3.3c.md``), authorised or not, on an open record.
+15. Deleting (:meth:`AccessPolicy.may_delete`, TD3.3c, logical: ITI-57 to ``…:Deleted``) is
+    for the document's author only (``transaction_td3.3c.md`` NB2), authorised or not
+    (NB1), on an open record. Carnet applies the same rule to IHE's Deprecated.
 16. Hiding and showing again (:meth:`AccessPolicy.may_change_visibility`, TD3.3a/b, symmetric,
     *choice*): ``MASQUE_PS`` by the patient, their legal representatives or the author;
     ``INVISIBLE_PATIENT`` by the author or the médecin traitant;
     ``INVISIBLE_REPRESENTANTS_LEGAUX`` by the author, the médecin traitant or the patient.
     Whoever is not the author must be able to see the document.
+17. Archiving and unarchiving (:meth:`AccessPolicy.may_archive`, TD3.3d: ITI-57 to
+    ``…:Archived`` and back to Approved) are for whoever sees the document in mode ``normal``
+    — its author, the patient, their legal representatives, an authorised professional
+    (``transaction_td3.3d.md`` asks for a valid authorisation, "sauf profil Alimentation",
+    i.e. the author). *Choice*: emergency modes read, they do not reorganise a record.
 """
 
 from __future__ import annotations
@@ -73,6 +87,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from carnet.access_matrix import AccessMatrix, load_access_matrix
+from registry.dmp_vocabulary import DmpAvailabilityStatus
 from registry.model import DocumentEntry
 from registry.vocabulary import AvailabilityStatus
 
@@ -177,15 +192,6 @@ class ConfidentialityCode(StrEnum):
     def is_visibility(self) -> bool:
         """A TRE_A07 visibility status, set and cleared by TD3.3a/b."""
         return self.scheme == VISIBILITY_CODE_SYSTEM
-
-
-class DmpAvailabilityStatus(StrEnum):
-    """TRE_R270 (JDV_J52): the availability statuses the DMP adds to ITI TF-3 4.2.3.2.2."""
-
-    ARCHIVED = "urn:asip:ci-sis:2010:StatusType:Archived"
-    """TD3.3c: "version archivée et à jour"."""
-    DELETED = "urn:asip:ci-sis:2010:StatusType:Deleted"
-    """TD3.3d: "version dépubliée", a logical delete."""
 
 
 class Reason(StrEnum):
@@ -404,7 +410,8 @@ class AccessPolicy:
     ) -> Decision:
         """Whether the caller may see this document (rules 1 to 13); refused: answer unknown."""
         on_record = self.may_query(caller=caller, record=record, relationship=relationship)
-        if not on_record.allowed:
+        authors_own = caller.kind is CallerKind.PROFESSIONAL and document.is_authored_by(caller)
+        if not on_record.allowed and not (authors_own and on_record.reason in _AUTHOR_PASSES):
             return on_record
         if unseen := _UNSEEN_STATUSES.get(document.availability_status):
             return _refuse(unseen, caller)
@@ -419,7 +426,7 @@ class AccessPolicy:
             if ConfidentialityCode.INVISIBLE_REPRESENTANTS_LEGAUX in codes:
                 return _refuse(Reason.INVISIBLE_TO_LEGAL_REPRESENTATIVES, caller)
             return on_record
-        if document.is_authored_by(caller):
+        if authors_own:
             return _allow(Reason.AUTHOR, caller)
         if (
             ConfidentialityCode.MASQUE_PS in codes
@@ -466,7 +473,7 @@ class AccessPolicy:
     def may_delete(
         self, *, caller: Caller, record: RecordState, document: DocumentFacts
     ) -> Decision:
-        """Whether the caller may delete the document, logically (rule 15, TD3.3d)."""
+        """Whether the caller may delete the document, logically (rule 15, TD3.3c)."""
         if record.status is RecordStatus.CLOSED:
             return _refuse(Reason.RECORD_CLOSED, caller)
         if unseen := _UNSEEN_STATUSES.get(document.availability_status):
@@ -508,6 +515,32 @@ class AccessPolicy:
             return _allow(Reason.MEDECIN_TRAITANT, caller)
         return _refuse(Reason.VISIBILITY_NOT_PERMITTED, caller)
 
+    def may_archive(
+        self,
+        *,
+        caller: Caller,
+        record: RecordState,
+        relationship: Relationship,
+        document: DocumentFacts,
+    ) -> Decision:
+        """Whether the caller may archive or unarchive the document (rule 17, TD3.3d)."""
+        if caller.access_mode.is_emergency:
+            return _refuse(Reason.ACCESS_MODE_NOT_PERMITTED, caller)
+        return self.may_see(
+            caller=caller, record=record, relationship=relationship, document=document
+        )
+
+
+# The record-level refusals a document's author passes (module docstring, before rule 8): not
+# the closed record, the missing consent or the patient's block.
+_AUTHOR_PASSES = frozenset(
+    {
+        Reason.NOT_AUTHORISED,
+        Reason.OPPOSED_BRIS_DE_GLACE,
+        Reason.OPPOSED_CENTRE_15,
+        Reason.ACCESS_MODE_NOT_PERMITTED,
+    }
+)
 
 # Rule 16: which callers, besides the author, set and clear each visibility code…
 _VISIBILITY_SETTERS: dict[ConfidentialityCode, frozenset[CallerKind]] = {

@@ -28,11 +28,12 @@ from carnet.access_policy import (
 )
 from carnet.vihf import VihfIdentity
 from carnet.vihf_check import caller_from_vihf, vihf_of
+from registry.dmp_vocabulary import DmpAvailabilityStatus
 from registry.errors import RegistryError, UnknownPatientId, UnresolvedReference
 from registry.hl7_datatypes import CX
 from registry.model import DocumentEntry, Submission
 from registry.storage.store import RegistryStore
-from registry.vocabulary import AssociationType
+from registry.vocabulary import AssociationType, AvailabilityStatus
 from soap.access_control import GuardFactory
 from soap.identity_errors import WrongPatient
 
@@ -123,13 +124,34 @@ class DmpAccessGuard:
                         f"{decision.message}",
                         location=new.entry_uuid,
                     )
-        targets = [
-            a.target_id
+        new_status = {
+            a.target_id: a.new_status
             for a in submission.associations
             if a.association_type == AssociationType.UPDATE_AVAILABILITY_STATUS.value
-        ]
-        # A status change (Deprecated, the DMP's Archived and Deleted) is the author's (TD3.3c/d).
-        self.check_delete(store, store.documents(targets) if targets else [])
+        }
+        entries = store.documents(list(new_status)) if new_status else []
+        for entry in entries:
+            if _is_archiving(str(entry.availability_status), new_status[entry.entry_uuid]):
+                self.check_archive(store, entry)
+            else:
+                # Deleted (TD3.3c) and IHE's Deprecated (and back) are the author's.
+                self.check_delete(store, [entry])
+
+    def check_archive(self, store: RegistryStore, entry: DocumentEntry) -> None:
+        """TD3.3d: archive or unarchive ``entry`` (policy rule 17)."""
+        self._check_visible(store, entry, location=entry.entry_uuid)
+        record, relationship = self._standing_on(store, entry.patient_id) or _NONE
+        decision = self.policy.may_archive(
+            caller=self.caller,
+            record=record,
+            relationship=relationship,
+            document=DocumentFacts.from_entry(entry),
+        )
+        if not decision.allowed:
+            raise RegistryError(
+                f"{entry.entry_uuid} cannot be archived or unarchived: {decision.message}",
+                location=entry.entry_uuid,
+            )
 
     def check_delete(self, store: RegistryStore, entries: Sequence[DocumentEntry]) -> None:
         for entry in entries:
@@ -197,6 +219,13 @@ class DmpAccessGuard:
 
 _NONE = (RecordState(status=RecordStatus.CLOSED), Relationship.NONE)
 """No record, or another patient's: as refusing as a closed record."""
+
+_ARCHIVED = DmpAvailabilityStatus.ARCHIVED.value
+
+
+def _is_archiving(current: str, new: str | None) -> bool:
+    """TD3.3d: to Archived, or from Archived back to Approved (DMP.md §1.2)."""
+    return new == _ARCHIVED or (current == _ARCHIVED and new == AvailabilityStatus.APPROVED)
 
 
 def _state(is_open: bool) -> RecordState:

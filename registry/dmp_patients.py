@@ -39,6 +39,12 @@ its ``controlActProcess`` holding ``queryAck/queryResponseCode`` (``OK`` found, 
 per flag: the two oppositions and, for the caller, ``AUTORISATION_ACCES``,
 ``MEDECIN_TRAITANT_DMP`` and ``ACCES_BLOQUE``.
 
+TD1.1 authorises the professional who creates the record (the VIHF's caller, else the message's
+IDNPS author) on it, as a TD0.3 ``AJOUT`` would: they collected the patient's consent to the
+record and are the first to consult it. *Choice*: ``../shared/DMP.md`` does not state it (DMPi
+is not public); it is how professionals experience the DMP, and a patient revokes it as any
+other authorisation.
+
 A closed record accepts nothing and answers nothing but the existence test — and TD1.2, whose
 purpose is to reopen it. Creating a record also makes its INS known to the registry as an ITI-44
 "record added" does, so that documents can be fed under it.
@@ -63,6 +69,7 @@ from registry.dmp_errors import (
 )
 from registry.dmp_records import (
     AdministrativeData,
+    Authorisation,
     Closure,
     Consent,
     DmpRecord,
@@ -174,7 +181,7 @@ def handle_dmp_patients(
             answer = _query_response(transmission, ack_id=ack_id, now=moment)
             _write_existence(store, answer, request, record, caller=caller)
             return answer
-        _apply(store, request, now=moment)
+        _apply(store, request, caller=caller, now=moment)
     except DmpError as error:
         detail = AcknowledgementDetail(
             text=error.reason, code=error.detail_code, location=error.location
@@ -201,7 +208,9 @@ def handle_dmp_patients(
     )
 
 
-def _apply(store: RegistryStore, request: DmpPatientRequest, *, now: datetime) -> None:
+def _apply(
+    store: RegistryStore, request: DmpPatientRequest, *, caller: str | None, now: datetime
+) -> None:
     records = store.dmp_records
     patient_id = request.ins.patient_id
     record = records.record(patient_id)
@@ -220,6 +229,12 @@ def _apply(store: RegistryStore, request: DmpPatientRequest, *, now: datetime) -
                 administrative=data,
             )
         )
+        creator = caller or request.professional_id
+        if creator:
+            # The professional who opens the record with the patient's consent may consult it.
+            records.grant(
+                Authorisation(patient_id=patient_id, professional_id=creator, granted_at=now)
+            )
         _make_known(store, patient_id, data)
         return
     if record is None:

@@ -7,7 +7,8 @@ implementations and ANS pages, named per enum (``../shared/DMP.md`` §1.2 and §
   ``ReactivateHl7V3Message``, TD1.3b ``ModifyDataHl7V3Message``, TD1.4 ``CloseHl7V3Message``;
   ``HabilitationSoapService``), OpenXtrem Mediboard's DMP message factory;
 * ANS DRIMbox ``VerifyAuthorizationRequest.java`` (TD0.2) and ``GiveAuthorizationRequest.java``;
-* ANS IG PDSm4DMP ``transaction_td02.md`` (what TD0.2 answers).
+* ANS IG PDSm4DMP ``transaction_td02.md`` (what TD0.2 answers), ``index.md`` and
+  ``transaction_td3.3c.md`` / ``transaction_td3.3d.md`` (the availability statuses ITI-57 sets).
 
 The habilitations service's XML (namespace :data:`HABILITATIONS_NAMESPACE`) is Carnet's own,
 modelled on the DMP's ``setAuthorization`` / ``listAuthorizationByPatient`` whose schema is not
@@ -29,6 +30,7 @@ __all__ = [
     "AdministrativeObservation",
     "AuthorisationStatus",
     "ClosureReason",
+    "DmpAvailabilityStatus",
     "DmpInteraction",
     "DmpReason",
     "DmpStatus",
@@ -129,6 +131,20 @@ class ClosureReason(StrEnum):
     PATIENT_REQUEST = "FERMETURE_DEMANDE_PATIENT"
     DECEASED = "FERMETURE_DECES"
     OTHER = "FERMETURE_AUTRE"
+
+
+class DmpAvailabilityStatus(StrEnum):
+    """TRE_R270 (JDV_J52): the availability statuses the DMP adds to ITI TF-3 4.2.3.2.2.
+
+    Set by ITI-57 ``UpdateAvailabilityStatus`` (PDSm4DMP ``index.md``: TD3.3c and TD3.3d
+    "ITI-57 — ``availabilityStatus`` = …"; DRIMbox ``DeleteRequest.java``, Mediboard
+    ``CXDSFactory``), and accepted by ``$XDSDocumentEntryStatus`` under the DMP profile.
+    """
+
+    ARCHIVED = "urn:asip:ci-sis:2010:StatusType:Archived"
+    """TD3.3d archive ("version archivée et à jour"); ITI-57 back to Approved unarchives it."""
+    DELETED = "urn:asip:ci-sis:2010:StatusType:Deleted"
+    """TD3.3c logical delete ("dépublication", author only): final, seen by nobody."""
 
 
 class DmpStatus(StrEnum):

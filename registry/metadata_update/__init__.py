@@ -15,7 +15,9 @@ An ``lcm:SubmitObjectsRequest`` sent as ITI-57 carries one SubmissionSet and
   DocumentEntry, Folder or Association, slots ``OriginalStatus`` and
   ``NewStatus``: Approved ↔ Deprecated on the latest version (3.57.4.1.3.3.2,
   3.57.4.1.3.3.4, 3.57.4.1.3.3.6). The target may be a new version sent in the
-  same request;
+  same request. The statuses allowed are a parameter: the DMP profile adds
+  TD3.3d Archived (and back) and TD3.3c Deleted, which is final
+  (:data:`~registry.metadata_update.plan.DMP_STATUSES`, ``../shared/DMP.md`` §1.2);
 * **SubmitAssociation** — an Association from the SubmissionSet to a new
   Association of the request linking objects already registered (3.57.4.1.3.3.5).
 
@@ -43,7 +45,7 @@ registry simulator reports them:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
 from registry.errors import (
@@ -54,7 +56,13 @@ from registry.errors import (
     UnknownPatientId,
 )
 from registry.metadata_update.associations import plan_associations
-from registry.metadata_update.plan import APPROVED, DEPRECATED, STATUSES, UpdatePlan
+from registry.metadata_update.plan import (
+    APPROVED,
+    DEPRECATED,
+    DMP_STATUSES,
+    STATUSES,
+    UpdatePlan,
+)
 from registry.metadata_update.request import check_update
 from registry.metadata_update.versions import plan_versions
 from registry.model import DocumentEntry, Folder, Submission
@@ -63,18 +71,24 @@ from registry.storage.database import Database
 from registry.storage.store import RegistryStore
 from registry.validation import is_uuid_urn
 
-__all__ = ["apply_update", "check_update", "update_document_set"]
+__all__ = ["DMP_STATUSES", "STATUSES", "apply_update", "check_update", "update_document_set"]
 
 
 def update_document_set(
-    database: Database, submission: Submission, *, now: datetime | None = None
+    database: Database,
+    submission: Submission,
+    *,
+    now: datetime | None = None,
+    statuses: Collection[str] = STATUSES,
 ) -> Submission:
     """ITI-57: check ``submission``, then apply it in its own unit of work.
 
     The checks that need only the request run before the unit of work opens,
-    as for ITI-42 (``registry.register.register``). Returns what was stored.
+    as for ITI-42 (``registry.register.register``). ``statuses`` are those an
+    UpdateAvailabilityStatus may name (:data:`STATUSES`, or :data:`DMP_STATUSES`
+    under the DMP profile). Returns what was stored.
     """
-    check_update(submission)
+    check_update(submission, statuses=statuses)
     with database.unit_of_work() as store:
         return apply_update(store, submission, now=now)
 
@@ -119,7 +133,7 @@ def apply_update(
     if replaced:
         store.set_status(replaced, DEPRECATED)
         store.supersede(replaced)
-    for status in sorted(STATUSES):
+    for status in sorted(set(plan.status_changes.values())):
         changed = sorted(key for key, value in plan.status_changes.items() if value == status)
         if changed:
             store.set_status(changed, status)

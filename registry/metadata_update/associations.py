@@ -5,7 +5,8 @@
   Folder, a new version sent in the same request, or a folder membership or
   document relationship (a SubmissionSet's HasMembers record what it submitted
   and never change); its status must be ``OriginalStatus``; one change per
-  target and request.
+  target and request. Under the DMP profile the statuses include Archived and
+  Deleted (``registry.dmp_vocabulary.DmpAvailabilityStatus``); Deleted is final.
 * **SubmitAssociation** (SubmissionSet → a new Association of the request):
   the new Association is a Folder → DocumentEntry HasMember (the Folder's
   lastUpdateTime changes) or a relationship between two DocumentEntries, both
@@ -27,7 +28,7 @@ from registry.errors import (
     PatientIdDoesNotMatch,
     RegistryError,
 )
-from registry.metadata_update.plan import APPROVED, DEPRECATED, UpdatePlan
+from registry.metadata_update.plan import APPROVED, DEPRECATED, FINAL_STATUSES, UpdatePlan
 from registry.model import Association, DocumentEntry, Submission
 from registry.storage.store import ObjectKind, RegistryStore, StoredRef
 from registry.validation import is_uuid_urn
@@ -104,6 +105,8 @@ def _status_change(
     else:
         current, patient = ref.availability_status, ref.patient_id
     errors: list[RegistryError] = []
+    if current in FINAL_STATUSES:
+        errors += fail(f"{target} was deleted (TD3.3c): its status changes no more")
     if association.original_status != current:
         errors += fail(
             f"OriginalStatus {association.original_status} is not the status {current} of {target}"

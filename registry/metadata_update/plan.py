@@ -11,16 +11,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from registry.dmp_vocabulary import DmpAvailabilityStatus
 from registry.errors import RegistryError
 from registry.model import Association, DocumentEntry, Folder, SubmissionSet
 from registry.vocabulary import AvailabilityStatus
 
-__all__ = ["APPROVED", "DEPRECATED", "STATUSES", "UpdatePlan", "Version"]
+__all__ = [
+    "APPROVED",
+    "DEPRECATED",
+    "DMP_STATUSES",
+    "FINAL_STATUSES",
+    "STATUSES",
+    "UpdatePlan",
+    "Version",
+]
 
 APPROVED = AvailabilityStatus.APPROVED.value
 DEPRECATED = AvailabilityStatus.DEPRECATED.value
 STATUSES = frozenset({APPROVED, DEPRECATED})
-"""The statuses an update may set (ITI TF-2b 3.57.4.1.3.3.2.1)."""
+"""The statuses an update may set (ITI TF-2b 3.57.4.1.3.3.2.1): the default, profile ``ihe``."""
+DMP_STATUSES = STATUSES | frozenset(status.value for status in DmpAvailabilityStatus)
+"""Profile ``dmp``: IHE's, plus TD3.3d Archived and TD3.3c Deleted (DMP.md §1.2, §6 item 2)."""
+FINAL_STATUSES = frozenset({DmpAvailabilityStatus.DELETED.value})
+"""Statuses no update leaves: a logical delete (TD3.3c, "dépublication") is not undone."""
 
 Version: TypeAlias = DocumentEntry | Folder
 """An object that has versions (ITI TF-3 4.1.5)."""

@@ -8,7 +8,7 @@ the registry's write lock is taken.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from registry.errors import (
     MetadataUpdateError,
@@ -31,8 +31,13 @@ __all__ = ["check_update", "version_member"]
 _PROPAGATION = frozenset({"yes", "no"})
 
 
-def check_update(submission: Submission) -> None:
-    """Raise a :class:`RegistryErrorList` of every error the request shows on its own."""
+def check_update(submission: Submission, *, statuses: Collection[str] = STATUSES) -> None:
+    """Raise a :class:`RegistryErrorList` of every error the request shows on its own.
+
+    ``statuses`` are those an UpdateAvailabilityStatus may name: IHE's Approved and
+    Deprecated by default, the DMP's Archived and Deleted too under that profile
+    (:data:`~registry.metadata_update.plan.DMP_STATUSES`); the application chooses.
+    """
     errors: list[RegistryError] = [
         *check_submission_set(submission.submission_set),
         *(e for d in submission.documents for e in check_document_entry(d)),
@@ -40,7 +45,7 @@ def check_update(submission: Submission) -> None:
         *check_patient_ids(submission),
         *check_unique_ids_in_message(submission),
         *_check_versions(submission),
-        *_check_associations(submission),
+        *_check_associations(submission, statuses),
     ]
     if errors:
         raise RegistryErrorList(errors)
@@ -104,7 +109,9 @@ def _check_versions(submission: Submission) -> Iterator[RegistryError]:
             )
 
 
-def _check_associations(submission: Submission) -> Iterator[RegistryError]:
+def _check_associations(
+    submission: Submission, statuses: Collection[str]
+) -> Iterator[RegistryError]:
     """ITI TF-2b 3.57.4.1.3.3: every Association is the trigger or the object of an operation."""
     ss = submission.submission_set.entry_uuid
     versions = {d.entry_uuid for d in submission.documents} | {
@@ -120,7 +127,7 @@ def _check_associations(submission: Submission) -> Iterator[RegistryError]:
         kind = association.kind
         where = association.entry_uuid
         if kind is AssociationType.UPDATE_AVAILABILITY_STATUS:
-            yield from _check_status_trigger(association, ss)
+            yield from _check_status_trigger(association, ss, statuses)
         elif kind is AssociationType.SUBMIT_ASSOCIATION:
             if association.source_id != ss:
                 yield MetadataUpdateError(
@@ -152,8 +159,14 @@ def _check_associations(submission: Submission) -> Iterator[RegistryError]:
             )
 
 
-def _check_status_trigger(association: Association, ss: str) -> Iterator[RegistryError]:
-    """ITI TF-2b 3.57.4.1.3.3.2.1: the shape of an UpdateAvailabilityStatus association."""
+def _check_status_trigger(
+    association: Association, ss: str, statuses: Collection[str]
+) -> Iterator[RegistryError]:
+    """ITI TF-2b 3.57.4.1.3.3.2.1: the shape of an UpdateAvailabilityStatus association.
+
+    A status outside ``statuses`` (the DMP's under profile ``ihe``) is the supplement's
+    ``XDSMetadataUpdateError``.
+    """
     where = association.entry_uuid
     if association.source_id != ss:
         yield MetadataUpdateError(
@@ -168,9 +181,10 @@ def _check_status_trigger(association: Association, ss: str) -> Iterator[Registr
             yield MetadataUpdateError(
                 f"UpdateAvailabilityStatus {where} has no {name} slot", location=where
             )
-        elif value not in STATUSES:
+        elif value not in statuses:
+            allowed = ", ".join(sorted(status.rsplit(":", 1)[-1] for status in statuses))
             yield MetadataUpdateError(
-                f"UpdateAvailabilityStatus {where}: {name} {value!r} is neither Approved nor "
-                "Deprecated",
+                f"UpdateAvailabilityStatus {where}: {name} {value!r} is not one of the "
+                f"statuses this registry sets ({allowed})",
                 location=where,
             )

@@ -1,9 +1,9 @@
 """carnet.access_policy: the DMP access rules, as a table and one test per rule.
 
 The table test crosses access mode x relationship x confidentiality code x record state x
-caller class x document kind, and checks each decision against an oracle written from the
-tables below (the rules of ../shared/DMP.md §2.5 and issue 5, Carnet's documented choices),
-never by asking the policy.
+caller class x document kind x authorship, and checks each decision against an oracle written
+from the tables below (the rules of ../shared/DMP.md §2.5 and issue 5, Carnet's documented
+choices), never by asking the policy.
 """
 
 from __future__ import annotations
@@ -150,17 +150,27 @@ class Row:
     record: str
     caller: str
     document: str
+    author: bool
+    """The caller wrote the document."""
 
     def __str__(self) -> str:
         return "-".join(
-            (self.mode, self.relationship, self.code, self.record, self.caller, self.document)
+            (
+                self.mode,
+                self.relationship,
+                self.code,
+                self.record,
+                self.caller,
+                self.document,
+                "author" if self.author else "reader",
+            )
         )
 
 
 ROWS = [
-    Row(mode=m, relationship=r, code=c, record=rec, caller=who, document=doc)
-    for m, r, c, rec, who, doc in itertools.product(
-        AccessMode, Relationship, ConfidentialityCode, RECORDS, CALLERS, DOCUMENTS
+    Row(mode=m, relationship=r, code=c, record=rec, caller=who, document=doc, author=author)
+    for m, r, c, rec, who, doc, author in itertools.product(
+        AccessMode, Relationship, ConfidentialityCode, RECORDS, CALLERS, DOCUMENTS, (False, True)
     )
 ]
 
@@ -181,6 +191,11 @@ def expected(row: Row) -> tuple[bool, str]:
         return False, "caller_kind_not_permitted"
     if row.record == "no_consent":
         return False, "no_consent"
+    if row.author and kind == CallerKind.PROFESSIONAL:
+        # Authors keep access to what they wrote, unless the patient blocked them.
+        if row.relationship == Relationship.BLOCKED:
+            return False, "blocked"
+        return True, "author"
     if row.mode == AccessMode.CENTRE_15 and profession != "10":
         if row.relationship == Relationship.BLOCKED:
             return False, "blocked"
@@ -235,7 +250,7 @@ def document(
 
 
 def test_the_table_covers_every_combination() -> None:
-    assert len(ROWS) == 3 * 5 * 6 * 4 * 7 * 3 == 7560
+    assert len(ROWS) == 3 * 5 * 6 * 4 * 7 * 3 * 2 == 15120
     assert len(GATE) == 30
 
 
@@ -245,7 +260,9 @@ def test_access_table(row: Row) -> None:
         caller=caller(row.caller, mode=row.mode),
         record=RECORDS[row.record],
         relationship=row.relationship,
-        document=document(row.document, row.code),
+        document=document(
+            row.document, row.code, authors=(f"id-{row.caller}",) if row.author else ("id-x",)
+        ),
     )
     assert (decision.allowed, decision.reason.value) == expected(row)
     assert decision.emergency is (row.mode != AccessMode.NORMAL)
@@ -346,9 +363,9 @@ def test_centre_15_is_for_physicians_only() -> None:
 # --- seeing a document -----------------------------------------------------------------------
 
 
-def see(who: str, doc: DocumentFacts, relationship=Relationship.AUTHORISED, **kwargs):
+def see(who: str, doc: DocumentFacts, relationship=Relationship.AUTHORISED, record=OPEN, **kwargs):
     return POLICY.may_see(
-        caller=caller(who, **kwargs), record=OPEN, relationship=relationship, document=doc
+        caller=caller(who, **kwargs), record=record, relationship=relationship, document=doc
     )
 
 
@@ -409,10 +426,39 @@ def test_author_sees_own_document_whatever_the_matrix() -> None:
     assert see("nurse", doc, subject_id="id-author").reason is Reason.AUTHOR
 
 
-def test_author_still_needs_access_to_the_record_to_read() -> None:
+def test_author_sees_own_document_without_authorisation() -> None:
     doc = document()
     decision = see("physician", doc, Relationship.NONE, subject_id="id-author")
-    assert decision.reason is Reason.NOT_AUTHORISED
+    assert decision.allowed and decision.reason is Reason.AUTHOR
+    assert see("physician", doc, Relationship.NONE).reason is Reason.NOT_AUTHORISED
+
+
+def test_author_sees_own_document_in_any_mode_even_if_the_patient_opposed_it() -> None:
+    for mode in (AccessMode.BRIS_DE_GLACE, AccessMode.CENTRE_15):
+        decision = see(
+            "nurse",
+            document("lab_report"),
+            Relationship.NONE,
+            subject_id="id-author",
+            mode=mode,
+            record=RECORDS["opposed"],
+        )
+        assert decision.allowed and decision.reason is Reason.AUTHOR and decision.emergency
+
+
+def test_blocked_author_no_longer_sees_own_document() -> None:
+    decision = see("physician", document(), Relationship.BLOCKED, subject_id="id-author")
+    assert decision.reason is Reason.BLOCKED
+
+
+def test_author_needs_an_open_consented_record() -> None:
+    author = {"subject_id": "id-author"}
+    assert see("physician", document(), record=RECORDS["closed"], **author).reason is (
+        Reason.RECORD_CLOSED
+    )
+    assert see("physician", document(), record=RECORDS["no_consent"], **author).reason is (
+        Reason.NO_CONSENT
+    )
 
 
 def test_medecin_traitant_sees_masked_document() -> None:
@@ -540,6 +586,44 @@ def test_delete_needs_an_open_record_and_a_document_not_deleted_yet() -> None:
     assert POLICY.may_delete(caller=author, record=OPEN, document=deleted).reason is (
         Reason.DOCUMENT_DELETED
     )
+
+
+def archive(who: str, doc=None, relationship=Relationship.AUTHORISED, **kw):
+    return POLICY.may_archive(
+        caller=caller(who, **kw), record=OPEN, relationship=relationship, document=doc or document()
+    )
+
+
+def test_whoever_sees_the_document_archives_it() -> None:
+    assert archive("physician").allowed
+    assert archive("patient").allowed
+    assert archive("legal_representative").allowed
+    decision = archive("physician", relationship=Relationship.NONE, subject_id="id-author")
+    assert decision.allowed and decision.reason is Reason.AUTHOR
+
+
+def test_archive_is_refused_to_whoever_does_not_see_the_document() -> None:
+    assert archive("physician", relationship=Relationship.NONE).reason is Reason.NOT_AUTHORISED
+    masked = document("consult_note", ConfidentialityCode.MASQUE_PS)
+    assert archive("physician", masked).reason is Reason.MASKED_FROM_PROFESSIONALS
+    deleted = document(status=DmpAvailabilityStatus.DELETED)
+    assert archive("patient", deleted).reason is Reason.DOCUMENT_DELETED
+
+
+def test_archive_is_refused_in_emergency_modes() -> None:
+    decision = archive("physician", mode=AccessMode.BRIS_DE_GLACE, subject_id="id-author")
+    assert decision.reason is Reason.ACCESS_MODE_NOT_PERMITTED and decision.emergency
+
+
+def test_archived_documents_unarchive_like_they_archive() -> None:
+    archived = document(status=DmpAvailabilityStatus.ARCHIVED)
+    assert archive("patient", archived).allowed
+
+
+def test_policy_names_the_registrys_dmp_statuses() -> None:
+    from registry.dmp_vocabulary import DmpAvailabilityStatus as RegistryStatus
+
+    assert DmpAvailabilityStatus is RegistryStatus
 
 
 def change(

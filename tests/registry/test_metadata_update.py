@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from registry.dmp_vocabulary import DmpAvailabilityStatus
 from registry.ebrim import parse_submission
 from registry.errors import RegistryError
-from registry.metadata_update import update_document_set
+from registry.metadata_update import DMP_STATUSES, update_document_set
 from registry.model import Association, DocumentEntry, Folder, Submission, SubmissionSet
 from registry.patients import Patient
 from registry.register import register
@@ -30,6 +31,8 @@ from tests import submissions as build
 
 APPROVED = AvailabilityStatus.APPROVED.value
 DEPRECATED = AvailabilityStatus.DEPRECATED.value
+ARCHIVED = DmpAvailabilityStatus.ARCHIVED.value
+DELETED = DmpAvailabilityStatus.DELETED.value
 IPF = Path(__file__).parent.parent / "data" / "ipf"
 
 
@@ -376,6 +379,61 @@ def test_iti57_original_status_mismatch_is_metadata_update_error(database: Datab
     assert refused(database, status_request(change)) == [
         (ErrorCode.METADATA_UPDATE_ERROR, "status01")
     ]
+
+
+# ------------------------------------------------ DMP statuses (TD3.3c/d), when the app allows them
+
+
+def dmp_update(database: Database, *changes: Association) -> Submission:
+    return update_document_set(database, status_request(*changes), statuses=DMP_STATUSES)
+
+
+@pytest.mark.parametrize("status", [ARCHIVED, DELETED])
+def test_iti57_dmp_statuses_are_metadata_update_error_by_default(
+    database: Database, status: str
+) -> None:
+    previous = original(database).documents[0]
+    change = status_change(previous.entry_uuid, new_status=status)
+    assert refused(database, status_request(change)) == [
+        (ErrorCode.METADATA_UPDATE_ERROR, "status01")
+    ]
+    assert stored(database, previous.entry_uuid).availability_status == APPROVED
+
+
+def test_iti57_archives_and_unarchives_when_dmp_statuses_are_allowed(database: Database) -> None:
+    previous = original(database).documents[0]
+    dmp_update(database, status_change(previous.entry_uuid, new_status=ARCHIVED))
+    assert stored(database, previous.entry_uuid).availability_status == ARCHIVED
+    back = status_change(previous.entry_uuid, original_status=ARCHIVED, new_status=APPROVED)
+    dmp_update(database, back)
+    assert stored(database, previous.entry_uuid).availability_status == APPROVED
+
+
+def test_iti57_deletes_logically_when_dmp_statuses_are_allowed(database: Database) -> None:
+    previous = original(database).documents[0]
+    dmp_update(database, status_change(previous.entry_uuid, new_status=DELETED))
+    assert stored(database, previous.entry_uuid).availability_status == DELETED
+
+
+@pytest.mark.parametrize("status", [APPROVED, ARCHIVED, DEPRECATED])
+def test_iti57_deleted_is_final(database: Database, status: str) -> None:
+    previous = original(database).documents[0]
+    dmp_update(database, status_change(previous.entry_uuid, new_status=DELETED))
+    back = status_change(previous.entry_uuid, original_status=DELETED, new_status=status)
+    with pytest.raises(RegistryError) as caught:
+        dmp_update(database, back)
+    assert [e.error_code for e in caught.value.errors] == [ErrorCode.METADATA_UPDATE_ERROR]
+    assert stored(database, previous.entry_uuid).availability_status == DELETED
+
+
+def test_find_documents_lists_dmp_statuses_when_asked_for(database: Database) -> None:
+    archived, deleted = (original(database).documents[0] for _ in range(2))
+    dmp_update(database, status_change(archived.entry_uuid, new_status=ARCHIVED))
+    dmp_update(database, status_change(deleted.entry_uuid, new_status=DELETED))
+    assert find_documents(database, APPROVED) == []
+    assert find_documents(database, ARCHIVED) == [archived.entry_uuid]
+    assert find_documents(database, DELETED) == [deleted.entry_uuid]
+    assert sorted(find_documents(database, APPROVED, ARCHIVED)) == [archived.entry_uuid]
 
 
 def test_iti57_status_of_an_old_version_is_metadata_update_error(database: Database) -> None:

@@ -35,10 +35,11 @@ from carnet.vihf import (
 )
 from carnet.vihf_check import PATIENT_ROLE
 from cda.certificates import SigningKey
+from registry.dmp_vocabulary import DmpAvailabilityStatus
 from registry.ebrim import submission_element
+from registry.model import Association, Author, DocumentEntry, Submission
 from registry.model import Code as XdsCode
-from registry.model import DocumentEntry, Submission
-from registry.vocabulary import AvailabilityStatus, ErrorCode, TransactionAction
+from registry.vocabulary import AssociationType, AvailabilityStatus, ErrorCode, TransactionAction
 from soap.ws_security import security_header
 from tests import submissions as build
 from tests.carnet.test_cli_cda_metadata import CI_SIS_EXAMPLE
@@ -65,6 +66,10 @@ EMERGENCY = "810100000003"
 DOCUMENT = "1.2.250.1.213.1.1.1.46.2023.1.1"
 """The CDA's uniqueId."""
 MASQUE_PS = XdsCode(code="MASQUE_PS", scheme="1.2.250.1.213.1.1.4.13", display_name="Masqué PS")
+APPROVED = AvailabilityStatus.APPROVED.value
+ARCHIVED = DmpAvailabilityStatus.ARCHIVED.value
+DELETED = DmpAvailabilityStatus.DELETED.value
+EVERY_STATUS = (APPROVED, AvailabilityStatus.DEPRECATED.value, ARCHIVED, DELETED)
 
 
 @pytest.fixture(scope="module")
@@ -213,6 +218,46 @@ def hidden_version(previous: DocumentEntry) -> Submission:
     return Submission(submission_set=ss, documents=(entry,), associations=(member,))
 
 
+def shown_version(previous: DocumentEntry) -> Submission:
+    """TD3.3a undone: a new version of the entry without ``MASQUE_PS`` (ITI-57)."""
+    ss = build.submission_set(patient_id=previous.patient_id)
+    entry = previous.with_(
+        entry_uuid="Document03",
+        logical_id=previous.logical_id or previous.entry_uuid,
+        confidentiality_codes=tuple(
+            code for code in previous.confidentiality_codes if code.code != MASQUE_PS.code
+        ),
+    )
+    member = build.has_member("member", ss.entry_uuid, "Document03").with_(
+        previous_version=previous.version or "1"
+    )
+    return Submission(submission_set=ss, documents=(entry,), associations=(member,))
+
+
+def status_update(entry: DocumentEntry, new_status: str, *, original: str = APPROVED) -> Submission:
+    """ITI-57 UpdateAvailabilityStatus of ``entry``: TD3.3c (``…:Deleted``), TD3.3d
+    (``…:Archived`` and back to Approved)."""
+    ss = build.submission_set(patient_id=entry.patient_id)
+    change = Association(
+        entry_uuid="status",
+        association_type=AssociationType.UPDATE_AVAILABILITY_STATUS.value,
+        source_id=ss.entry_uuid,
+        target_id=entry.entry_uuid,
+        original_status=original,
+        new_status=new_status,
+    )
+    return Submission(submission_set=ss, associations=(change,))
+
+
+def refused_update(
+    node: LiveServer, assertion: etree._Element, submission: Submission
+) -> tuple[str, ...]:
+    """The error codes of an ITI-57 the registry refuses."""
+    with client(node, assertion) as xds, pytest.raises(RegistryFailure) as caught:
+        xds.update(submission)
+    return caught.value.codes
+
+
 def delete_everything(node: LiveServer, assertion: etree._Element) -> None:
     """ITI-62 of every object of the patient the caller sees (GetAll, both versions)."""
     statuses = (AvailabilityStatus.APPROVED, AvailabilityStatus.DEPRECATED)
@@ -234,11 +279,9 @@ def test_issue5_scenario_consent_feed_authorise_hide_break_glass_delete(
     author = vihf(professional(AUTHOR), pki)
     doctor = vihf(professional(DOCTOR), pki)
     holder = vihf(patient_holder(), pki)
-    # The record is created with the patient's consent (TD1.1).
+    # The record is created with the patient's consent (TD1.1) by the author, who is thereby
+    # authorised on it.
     assert create_record(node, author) == "AA"
-    # The author reads the record as a professional the patient authorised: access policy rule 6
-    # comes before rule 10 (the author sees their documents whatever their codes).
-    authorise(node, holder, AUTHOR)
     # Its author submits a signed CDA (ITI-41 with VIHF and IHE DSG signature).
     cda = tmp_path / "vac-note.xml"
     shutil.copyfile(CI_SIS_EXAMPLE, cda)
@@ -262,12 +305,24 @@ def test_issue5_scenario_consent_feed_authorise_hide_break_glass_delete(
     emergency = vihf(professional(EMERGENCY, mode=AccessMode.BREAK_THE_GLASS), pki)
     assert DOCUMENT in visible(node, emergency)
     assert retrieves(node, emergency, tmp_path / "emergency")
-    # The author deletes it: ITI-62 of the record's metadata, since ITI-57 does not accept the
-    # DMP's urn:asip:ci-sis:2010:StatusType:Deleted yet (TD3.3c). Nobody sees it.
-    delete_everything(node, author)
+    # Only its author deletes it (TD3.3c): break-the-glass sees it but is refused.
+    latest = visible(node, author)[DOCUMENT]
+    assert refused_update(node, emergency, status_update(latest, DELETED)) == (
+        ErrorCode.REGISTRY_ERROR.value,
+    )
+    # The author deletes it: ITI-57 to urn:asip:ci-sis:2010:StatusType:Deleted. Nobody finds it,
+    # even asking for Deleted documents, nor retrieves it.
+    update(node, author, status_update(latest, DELETED))
     for caller in (author, doctor, holder, emergency):
         assert DOCUMENT not in visible(node, caller)
+        with client(node, caller) as xds:
+            listed = xds.find_documents(PATIENT, statuses=EVERY_STATUS)
+            assert DOCUMENT not in {entry.unique_id for entry in listed}
         assert not retrieves(node, caller, tmp_path / "deleted")
+    # A logical delete is final, and the document is unknown to everyone, its author included.
+    assert refused_update(node, author, status_update(latest, APPROVED, original=DELETED)) == (
+        ErrorCode.UNRESOLVED_REFERENCE.value,
+    )
 
 
 # --- identity refusals: a Sender fault with a WSS 1.1 §12 subcode, nothing leaked ----------
@@ -366,3 +421,113 @@ def test_feeding_another_patient_than_the_vihfs_is_refused(node: LiveServer, pki
         xds.register(registration(other))
     assert caught.value.http_status == 400
     assert OTHER_INS not in caught.value.reason and INS not in caught.value.reason
+
+
+# --- TD3.3a/c/d on documents fed by ITI-42 ----------------------------------------------------
+
+
+@pytest.fixture
+def record(node: LiveServer, pki: Pki) -> None:
+    """The patient's record, created by the author (TD1.1) unless the scenario did already;
+    the doctor authorised by the patient."""
+    assert create_record(node, vihf(professional(AUTHOR), pki)) in ("AA", "AE")
+    authorise(node, vihf(patient_holder(), pki), DOCTOR)
+
+
+def fed(node: LiveServer, assertion: etree._Element, *, author_id: str = AUTHOR) -> str:
+    """Register (ITI-42) one document by ``author_id`` in the record; its uniqueId."""
+    entry = build.document_entry("Document01", patient_id=PATIENT)
+    person = f"{author_id}^Médecin^Paul^^^Dr^^^&1.2.250.1.71.4.2.1&ISO"
+    entry = entry.with_(authors=(Author(person=person, roles=entry.authors[0].roles),))
+    ss = build.submission_set(patient_id=PATIENT)
+    member = build.has_member("member", ss.entry_uuid, entry.entry_uuid)
+    with client(node, assertion) as xds:
+        xds.register(Submission(submission_set=ss, documents=(entry,), associations=(member,)))
+    return entry.unique_id
+
+
+def found(node: LiveServer, assertion: etree._Element, *statuses: str) -> dict[str, DocumentEntry]:
+    with client(node, assertion) as xds:
+        return {e.unique_id: e for e in xds.find_documents(PATIENT, statuses=statuses)}
+
+
+def test_td33d_archive_and_unarchive_with_iti57(node: LiveServer, pki: Pki, record: None) -> None:
+    author = vihf(professional(AUTHOR), pki)
+    doctor = vihf(professional(DOCTOR), pki)
+    unique_id = fed(node, author)
+    entry = found(node, author, APPROVED)[unique_id]
+    update(node, author, status_update(entry, ARCHIVED))
+    # Approved-only queries leave it out; asking for Archived finds it, for everyone who sees it.
+    for caller in (author, doctor):
+        assert unique_id not in found(node, caller, APPROVED)
+        archived = found(node, caller, ARCHIVED)[unique_id]
+        assert archived.availability_status == ARCHIVED
+        assert unique_id in found(node, caller, APPROVED, ARCHIVED)
+    # An authorised professional who sees it unarchives it (TD3.3d, back to Approved).
+    update(node, doctor, status_update(entry, APPROVED, original=ARCHIVED))
+    assert unique_id in found(node, author, APPROVED)
+    assert unique_id not in found(node, author, ARCHIVED)
+
+
+def test_td33d_archive_refused_to_a_professional_who_does_not_see_the_document(
+    node: LiveServer, pki: Pki, record: None
+) -> None:
+    stranger = vihf(professional("810100000004"), pki)
+    author = vihf(professional(AUTHOR), pki)
+    unique_id = fed(node, author)
+    entry = found(node, author, APPROVED)[unique_id]
+    assert refused_update(node, stranger, status_update(entry, ARCHIVED)) == (
+        ErrorCode.UNRESOLVED_REFERENCE.value,
+    )
+
+
+def test_td33c_delete_refused_to_a_non_author(node: LiveServer, pki: Pki, record: None) -> None:
+    author = vihf(professional(AUTHOR), pki)
+    doctor = vihf(professional(DOCTOR), pki)
+    unique_id = fed(node, author)
+    entry = found(node, doctor, APPROVED)[unique_id]
+    assert refused_update(node, doctor, status_update(entry, DELETED)) == (
+        ErrorCode.REGISTRY_ERROR.value,
+    )
+    assert unique_id in found(node, doctor, APPROVED)
+
+
+def test_td33c_delete_of_an_archived_document(node: LiveServer, pki: Pki, record: None) -> None:
+    author = vihf(professional(AUTHOR), pki)
+    unique_id = fed(node, author)
+    entry = found(node, author, APPROVED)[unique_id]
+    update(node, author, status_update(entry, ARCHIVED))
+    update(node, author, status_update(entry, DELETED, original=ARCHIVED))
+    assert unique_id not in found(node, author, *EVERY_STATUS)
+
+
+def test_td33a_hide_and_unhide_from_professionals(node: LiveServer, pki: Pki, record: None) -> None:
+    author = vihf(professional(AUTHOR), pki)
+    doctor = vihf(professional(DOCTOR), pki)
+    holder = vihf(patient_holder(), pki)
+    unique_id = fed(node, author)
+    # The author hides it (new version with MASQUE_PS): the doctor no longer sees it.
+    update(node, author, hidden_version(found(node, author, APPROVED)[unique_id]))
+    assert unique_id not in found(node, doctor, APPROVED)
+    assert unique_id in found(node, author, APPROVED)
+    # The doctor, who cannot see it, cannot show it again either.
+    hidden = found(node, author, APPROVED)[unique_id]
+    assert refused_update(node, doctor, shown_version(hidden)) == (
+        ErrorCode.UNRESOLVED_REFERENCE.value,
+    )
+    # The patient shows it again (new version without MASQUE_PS): the doctor sees version 3.
+    update(node, holder, shown_version(hidden))
+    shown = found(node, doctor, APPROVED)[unique_id]
+    assert shown.version == "3"
+    assert MASQUE_PS.code not in {code.code for code in shown.confidentiality_codes}
+
+
+def test_author_sees_own_document_without_authorisation(
+    node: LiveServer, pki: Pki, record: None
+) -> None:
+    """An author the patient never authorised (feeding needs none) keeps seeing what they
+    wrote, and only that (access policy: authors keep access unless blocked)."""
+    newcomer_id = "810100000005"
+    newcomer = vihf(professional(newcomer_id), pki)
+    unique_id = fed(node, newcomer, author_id=newcomer_id)
+    assert list(found(node, newcomer, APPROVED)) == [unique_id]

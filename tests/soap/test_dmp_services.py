@@ -269,7 +269,8 @@ def test_td11_creates_the_record_with_consent_and_oppositions(node: LiveServer) 
     assert flags(found) == {
         "OPPOSITION_BRIS_DE_GLACE": "true",
         "OPPOSITION_ACCES_URGENCE": "false",
-        "AUTORISATION_ACCES": "false",
+        # The creator (the message's IDNPS author, no VIHF here) is authorised by TD1.1.
+        "AUTORISATION_ACCES": "true",
         "MEDECIN_TRAITANT_DMP": "false",
         "ACCES_BLOQUE": "false",
     }
@@ -433,7 +434,16 @@ def test_grant_then_revoke_round_trip(node: LiveServer) -> None:
 def test_revoking_an_absent_authorisation_is_refused(node: LiveServer) -> None:
     ins = new_ins()
     create(node, ins)
-    assert fault(revoke(node, ins, DOCTOR))[0] == "NoAuthorisation"
+    assert fault(revoke(node, ins, "810100000099"))[0] == "NoAuthorisation"
+
+
+def test_td11_authorises_the_professional_who_creates_the_record(node: LiveServer) -> None:
+    ins = new_ins()
+    create(node, ins)
+    assert listing(node, ins) == [(DOCTOR, "AUTORISE", "false")]
+    # An authorisation like any other: the patient revokes it.
+    revoke(node, ins, DOCTOR)
+    assert listing(node, ins) == []
 
 
 def test_block_and_unblock_round_trip(node: LiveServer) -> None:

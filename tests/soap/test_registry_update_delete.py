@@ -186,6 +186,22 @@ def test_iti57_update_availability_status_deprecates(client: XdsClient, patient_
     assert [code for code, _ in failure(again)] == [ErrorCode.METADATA_UPDATE_ERROR.value]
 
 
+@pytest.mark.parametrize(
+    "status",
+    ["urn:asip:ci-sis:2010:StatusType:Archived", "urn:asip:ci-sis:2010:StatusType:Deleted"],
+)
+def test_iti57_dmp_statuses_are_metadata_update_error_under_profile_ihe(
+    client: XdsClient, patient_id: str, status: str
+) -> None:
+    previous = registered(client, patient_id).documents[0]
+    refused = update(client, status_change(patient_id, previous.entry_uuid, APPROVED, status))
+    assert failure(refused) == [(ErrorCode.METADATA_UPDATE_ERROR.value, "change")]
+    [found] = get_documents(
+        client, {"$XDSDocumentEntryEntryUUID": quote_list([previous.entry_uuid])}
+    )
+    assert found.get("status") == APPROVED
+
+
 def test_iti18_returns_latest_version_unless_metadata_level_2(
     client: XdsClient, patient_id: str
 ) -> None:
