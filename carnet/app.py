@@ -24,11 +24,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 from carnet.access_policy import AccessPolicy, CallerKind
+from carnet.client_certificate import ClientCertificateBinding
 from carnet.dmp_access_guard import dmp_guard_factory
 from carnet.settings import Settings, SettingsError
+from carnet.vihf_audit import audit_caller
 from carnet.vihf_check import VihfCheck, caller_from_vihf, vihf_of
 from cda.certificates import load_trust_store
 from cda.errors import SigningMaterialError
+from registry.metadata_update import DMP_STATUSES, STATUSES
 from registry.storage.database import Database
 from repository.cda_checks import CdaHeaderCheck
 from repository.folder_store import FolderDocumentStore
@@ -36,6 +39,7 @@ from repository.registration import DocumentRegistry, InProcessRegistry
 from repository.remote_registration import RemoteRegistry
 from repository.submission_signature import SubmissionSignatureCheck
 from repository.sweep import SweepReport, sweep
+from soap.audit_trail import AuditTrail
 from soap.dmp_habilitations_endpoint import dmp_habilitations_service
 from soap.dmp_patients_endpoint import dmp_patients_service
 from soap.registry_client import RegistryClient
@@ -153,7 +157,19 @@ def vihf_check(settings: Settings) -> VihfCheck | None:
             trust_store=trust_store,
             audience=settings.vihf_audience,
             clock_skew=timedelta(seconds=settings.vihf_clock_skew_seconds),
-        )
+        ),
+        client_certificate=_client_certificate_binding(settings),
+    )
+
+
+def _client_certificate_binding(settings: Settings) -> ClientCertificateBinding | None:
+    """What binds the TLS client certificate to the VIHF signer (``carnet/client_certificate.py``),
+    or None unless ``match_client_certificate`` is on."""
+    if settings.match_client_certificate != "on" or settings.client_certificate_header is None:
+        return None
+    return ClientCertificateBinding(
+        header=settings.client_certificate_header,
+        trusted_proxies=settings.trusted_proxy_networks,
     )
 
 
@@ -174,7 +190,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> SoapA
         else None
     )
     services = [
-        registry_service(database, max_query_results=settings.max_query_results, access=access),
+        registry_service(
+            database,
+            max_query_results=settings.max_query_results,
+            access=access,
+            # TD3.3c/d: ITI-57 sets the DMP's Archived and Deleted under its profile only.
+            update_statuses=DMP_STATUSES if settings.profile == "dmp" else STATUSES,
+        ),
         patient_feed_service(database),
         repository_service(
             database,
@@ -202,6 +224,13 @@ def create_app(settings: Settings, *, database: Database | None = None) -> SoapA
     if identify is not None:
         services = [
             service if service.path == "/xds/patient-feed" else replace(service, identify=identify)
+            for service in services
+        ]
+    if settings.audited:
+        # Issue 5 item 7: every transaction, allowed or refused (soap/audit_trail.py).
+        trail = AuditTrail(database=database, describe=audit_caller)
+        services = [
+            service if service.path == "/xds/patient-feed" else replace(service, audit=trail)
             for service in services
         ]
     return SoapApplication(

@@ -66,6 +66,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--trust-store", type=Path, help="PEM bundle or directory of the signers' CAs (IHE DSG)"
     )
+    serve.add_argument(
+        "--tls-cert",
+        dest="tls_certificate",
+        type=Path,
+        help="serve HTTPS with this PEM certificate",
+    )
+    serve.add_argument("--tls-key", type=Path, help="its private key (PEM, PKCS#8)")
+    serve.add_argument(
+        "--tls-client-ca",
+        type=Path,
+        help="require TLS client certificates chaining to these PEM CAs (mutual TLS)",
+    )
 
     migrate = commands.add_parser("migrate", help="create or upgrade the registry database")
     _add_settings_options(migrate)
@@ -99,6 +111,9 @@ def _settings(arguments: argparse.Namespace) -> Settings:
             "server",
             "trust_store",
             "registry_url",
+            "tls_certificate",
+            "tls_key",
+            "tls_client_ca",
         )
     }
     # Issue 5: a node serves the DMP profile unless told otherwise (conformance harnesses

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import ipaddress
 import os
 import re
 import tomllib
@@ -19,7 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-__all__ = ["CdaHeaderChecking", "Profile", "Server", "Settings", "SettingsError", "VihfChecking"]
+__all__ = [
+    "ClientCertificateMatching",
+    "Profile",
+    "ProfileSwitch",
+    "Server",
+    "Settings",
+    "SettingsError",
+]
 
 Server = Literal["gunicorn", "granian"]
 """The HTTP server ``carnet serve`` runs the WSGI app in (README "Benchmarks")."""
@@ -27,13 +35,18 @@ Server = Literal["gunicorn", "granian"]
 Profile = Literal["ihe", "dmp"]
 """``ihe``: plain IHE XDS.b rules; ``dmp``: the French DMP's additional rules and vocabularies."""
 
-CdaHeaderChecking = Literal["auto", "on", "off"]
-"""Whether ITI-41 compares CDA headers with their metadata (``Settings.check_cda_headers``)."""
+ProfileSwitch = Literal["auto", "on", "off"]
+"""A rule that follows the profile unless told: ``auto`` is ``on`` under ``dmp`` only
+(``check_cda_headers``, ``check_vihf``, ``audit_transactions``)."""
 
-VihfChecking = Literal["auto", "on", "off"]
-"""Whether requests must carry a VIHF and pass the access policy (``Settings.check_vihf``)."""
+ClientCertificateMatching = Literal["off", "on"]
+"""Whether the TLS client certificate must be the VIHF's signer
+(``Settings.match_client_certificate``)."""
 
 ENVIRONMENT_PREFIX = "CARNET_"
+
+# RFC 9110 §5.1: a field name is a token.
+_FIELD_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 # ITI TF-3 Table 4.2.3.2-1: an OID as XDS metadata carries it (uniqueIds are at most 64 chars).
 _OID = re.compile(r"[0-2](\.(0|[1-9][0-9]*))+")
@@ -102,7 +115,7 @@ class Settings:
     vihf_clock_skew_seconds: int = 60
     """Tolerance on a VIHF's validity window (NotBefore, NotOnOrAfter, IssueInstant)."""
 
-    check_vihf: VihfChecking = "auto"
+    check_vihf: ProfileSwitch = "auto"
     """Identify every caller of the registry, repository and DMP services by its VIHF and apply
     the DMP access policy: ``on``, ``off``, or ``auto`` (on under the dmp profile). Needs
     ``trust_store``. ``off`` under dmp keeps the callers named by the messages (tests, or a
@@ -112,15 +125,49 @@ class Settings:
     """DMP profession x document-type table replacing the packaged default (TOML, see
     ``carnet/data/access_matrix.toml``); validated when the access policy loads it."""
 
-    check_cda_headers: CdaHeaderChecking = "auto"
+    check_cda_headers: ProfileSwitch = "auto"
     """Compare each CDA's header with its DocumentEntry on ITI-41: ``on``, ``off``, or ``auto``
     (on under the dmp profile, off under ihe: IHE XDS.b has no such rule, and conformance
     test plans submit fixed CDA files under fresh uniqueIds, e.g. NIST testkit 11730)."""
+
+    audit_transactions: ProfileSwitch = "auto"
+    """Write an audit record for every transaction, allowed or refused (issue 5 item 7,
+    ``soap/audit_trail.py``): ``on``, ``off``, or ``auto`` (on under the dmp profile only:
+    conformance harnesses of plain IHE XDS.b need no trail)."""
 
     audit_syslog: str | None = None
     """Where ATNA export sends the audit trail (ITI-20, RFC 5424 syslog): ``udp://HOST:PORT``
     (RFC 5426), ``tcp://HOST:PORT`` (RFC 6587 octet counting) or ``tls://HOST:PORT`` (RFC 5425);
     None: audit records stay in the database only (``carnet audit export`` sends them)."""
+
+    tls_certificate: Path | None = None
+    """PEM certificate (then its chain) ``carnet serve`` presents: the server speaks HTTPS
+    itself (DMP.md §1.1: the DMP is reached over TLS). Needs ``tls_key``."""
+
+    tls_key: Path | None = None
+    """PEM private key of ``tls_certificate``, unencrypted PKCS#8 (granian reads no other)."""
+
+    tls_client_ca: Path | None = None
+    """PEM bundle of the CAs TLS clients must present a certificate chaining to (mutual TLS,
+    RFC 8446 §4.3.2): a client without one is refused by the handshake. Needs
+    ``tls_certificate``."""
+
+    client_certificate_header: str | None = None
+    """HTTP header in which a trusted proxy forwards the client certificate it verified, as
+    URL-encoded PEM (nginx ``$ssl_client_escaped_cert``, README "Mutual TLS"). Neither granian
+    nor gunicorn hand the peer certificate to the WSGI app, so this is how the app sees it.
+    Needs ``trusted_proxies``."""
+
+    trusted_proxies: str | None = None
+    """Comma-separated addresses or CIDR networks of the proxies whose
+    ``client_certificate_header`` is believed; the header from any other peer is ignored."""
+
+    match_client_certificate: ClientCertificateMatching = "off"
+    """``on``: every request whose VIHF verified must come with a client certificate holding
+    the same public key as the VIHF's signer (``carnet/client_certificate.py``), else it is
+    refused. Fits deployments whose TLS certificate also signs the VIHF; under DMP indirect
+    authentication, where a structure's TLS and signing ("cachet") certificates differ (DMP.md
+    §2.1), leave it off. Needs ``client_certificate_header`` and the VIHF check."""
 
     def __post_init__(self) -> None:
         _check_positive(self, "max_request_bytes", "max_metadata_bytes", "max_query_results")
@@ -132,14 +179,19 @@ class Settings:
                 f"max_metadata_bytes ({self.max_metadata_bytes}) exceeds "
                 f"max_request_bytes ({self.max_request_bytes})"
             )
-        if self.check_cda_headers not in get_args(CdaHeaderChecking):
+        if self.audit_transactions not in get_args(ProfileSwitch):
             raise SettingsError(
-                f"check_cda_headers must be one of {get_args(CdaHeaderChecking)}, "
+                f"audit_transactions must be one of {get_args(ProfileSwitch)}, "
+                f"not {self.audit_transactions!r}"
+            )
+        if self.check_cda_headers not in get_args(ProfileSwitch):
+            raise SettingsError(
+                f"check_cda_headers must be one of {get_args(ProfileSwitch)}, "
                 f"not {self.check_cda_headers!r}"
             )
-        if self.check_vihf not in get_args(VihfChecking):
+        if self.check_vihf not in get_args(ProfileSwitch):
             raise SettingsError(
-                f"check_vihf must be one of {get_args(VihfChecking)}, not {self.check_vihf!r}"
+                f"check_vihf must be one of {get_args(ProfileSwitch)}, not {self.check_vihf!r}"
             )
         if self.server not in get_args(Server):
             raise SettingsError(f"server must be one of {get_args(Server)}, not {self.server!r}")
@@ -175,11 +227,63 @@ class Settings:
             )
         if self.database_url is not None and not self.database_url:
             raise SettingsError("database_url must not be empty (leave it unset for SQLite)")
+        self._check_tls()
+
+    def _check_tls(self) -> None:
+        """The TLS and client-certificate settings (README "Mutual TLS") make one whole."""
+        if (self.tls_certificate is None) != (self.tls_key is None):
+            raise SettingsError("tls_certificate and tls_key go together: set both or neither")
+        if self.tls_client_ca is not None and self.tls_certificate is None:
+            raise SettingsError("tls_client_ca needs tls_certificate and tls_key")
+        for name in ("tls_certificate", "tls_key", "tls_client_ca"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise SettingsError(f"{name} {path} is not a file")
+        if self.match_client_certificate not in get_args(ClientCertificateMatching):
+            raise SettingsError(
+                f"match_client_certificate must be one of {get_args(ClientCertificateMatching)}, "
+                f"not {self.match_client_certificate!r}"
+            )
+        proxies = self.trusted_proxy_networks  # refuses what is not an address or network
+        header = self.client_certificate_header
+        if header is not None and _FIELD_NAME.fullmatch(header) is None:
+            raise SettingsError(f"client_certificate_header must be a header name, not {header!r}")
+        if header is not None and not proxies:
+            raise SettingsError("client_certificate_header needs trusted_proxies")
+        if self.match_client_certificate == "on":
+            if header is None:
+                raise SettingsError(
+                    "match_client_certificate needs client_certificate_header: neither granian "
+                    "nor gunicorn hand the TLS client certificate to the application"
+                )
+            if not self.vihf_required:
+                raise SettingsError("match_client_certificate needs the VIHF check (check_vihf)")
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """``trusted_proxies`` parsed; an address alone is a network of one."""
+        networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for item in (self.trusted_proxies or "").split(","):
+            if item.strip():
+                try:
+                    networks.append(ipaddress.ip_network(item.strip(), strict=False))
+                except ValueError:
+                    raise SettingsError(
+                        f"trusted_proxies must list addresses or networks, not {item.strip()!r}"
+                    ) from None
+        return tuple(networks)
 
     @property
     def vihf_required(self) -> bool:
         """Whether callers are identified by their VIHF (``check_vihf``, ``profile``)."""
         return self.check_vihf == "on" or (self.check_vihf == "auto" and self.profile == "dmp")
+
+    @property
+    def audited(self) -> bool:
+        """Whether every transaction is audited (``audit_transactions``, ``profile``)."""
+        return self.audit_transactions == "on" or (
+            self.audit_transactions == "auto" and self.profile == "dmp"
+        )
 
     @property
     def effective_database_url(self) -> str:

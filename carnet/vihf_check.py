@@ -6,8 +6,10 @@ Under the DMP profile every request to the registry, the repository and the ``pa
 services run before their handler: it finds the assertion (``soap/ws_security.py``), verifies
 it against the trust store, audience and validity window (``soap/saml.py``), reads its DMP
 meaning (``carnet/vihf.py``) and the :class:`~carnet.access_policy.Caller` the access policy
-judges (:func:`caller_from_vihf`). Any failure is a ``soap.identity_errors.IdentityError``,
-answered by ``soap/faults.py`` as a Sender fault that names what is wrong and nothing else.
+judges (:func:`caller_from_vihf`); when mutual TLS is bound to the VIHF, the client
+certificate must hold the signer's key (``carnet/client_certificate.py``). Any failure is a
+``soap.identity_errors.IdentityError``, answered by ``soap/faults.py`` as a Sender fault that
+names what is wrong and nothing else.
 
 Which VIHF roles make which kind of caller is Carnet's reading (the DMP's is not public): a
 TRE_G15 profession makes a professional; the DMP user roles (``1.2.250.1.213.1.1.4.6``)
@@ -21,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from carnet.access_policy import AccessMode, Caller, CallerKind
+from carnet.client_certificate import ClientCertificateBinding
 from carnet.vihf import CodeSystem, VihfIdentity, read_vihf
 from soap.identity_errors import MissingAssertion, MissingAttribute, WrongPatient
 from soap.saml import AssertionPolicy, verify_assertion
@@ -43,9 +46,14 @@ class VihfCheck:
 
     policy: AssertionPolicy
     """Trust store, audience and clock skew the assertion is checked against."""
+    client_certificate: ClientCertificateBinding | None = None
+    """When set, the TLS client certificate must hold the VIHF signer's key
+    (``Settings.match_client_certificate``); None: not checked."""
 
     def __call__(self, request: SoapRequest) -> VihfIdentity:
         assertion = verify_assertion(find_assertion(request.headers), policy=self.policy)
+        if self.client_certificate is not None:
+            self.client_certificate.check(request, assertion.signer)
         identity = read_vihf(assertion)
         caller_from_vihf(identity)  # refuse at once a VIHF no rule could judge
         return identity

@@ -28,12 +28,13 @@ holds its writer lock, before its commit, so one always sees the other's result.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from registry.errors import RegistryError, RegistryErrorList
 from registry.model import DocumentEntry, Submission
+from registry.storage.store import RegistryStore
 from registry.validation import validate_submission
 from repository.document_store import DocumentStore
 from repository.errors import (
@@ -92,12 +93,14 @@ def provide_and_register(
     repository_unique_id: str,
     checks: Sequence[SubmissionCheck] = (),
     now: datetime | None = None,
+    in_transaction: Callable[[RegistryStore], None] | None = None,
 ) -> Submission:
     """Store ``documents`` and register ``submission``, all or nothing; return it registered.
 
     ``documents`` maps each ``xdsb:Document/@id`` to its content; ``checks`` are the
-    profile's extra rules (:class:`SubmissionCheck`), run before anything is stored. Refusals raise
-    ``registry.errors.RegistryError`` (a ``RegistryErrorList`` for several), and
+    profile's extra rules (:class:`SubmissionCheck`), run before anything is stored;
+    ``in_transaction`` runs in the registration's transaction (``DocumentRegistry.register``).
+    Refusals raise ``registry.errors.RegistryError`` (a ``RegistryErrorList`` for several), and
     leave no content behind that the refused submission alone had brought.
     """
     completed = complete_metadata(submission, documents, repository_unique_id=repository_unique_id)
@@ -117,7 +120,9 @@ def provide_and_register(
     try:
         for key, content in contents.items():
             store.put(content.chunks(), expected_key=key)
-        return registry.register(completed, before_commit=ensure_stored, now=now)
+        return registry.register(
+            completed, before_commit=ensure_stored, now=now, in_transaction=in_transaction
+        )
     except BaseException:
         _release(store, registry, contents)
         raise

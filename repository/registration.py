@@ -62,12 +62,15 @@ class DocumentRegistry(Protocol):
         *,
         before_commit: Callable[[], None],
         now: datetime | None = None,
+        in_transaction: Callable[[RegistryStore], None] | None = None,
     ) -> Submission:
         """Register a submission already validated; return it as registered.
 
         ``before_commit`` runs once no content can be released until this
         registration ends; if it raises, nothing is registered. Refusals raise
-        ``registry.errors.RegistryError``.
+        ``registry.errors.RegistryError``. ``in_transaction`` runs once registered, in
+        the transaction that commits the registration where there is one (the audit
+        record of the ITI-41, issue 5 item 7), else in one of the ledger's after it.
         """
         ...
 
@@ -109,6 +112,7 @@ class InProcessRegistry:
         *,
         before_commit: Callable[[], None],
         now: datetime | None = None,
+        in_transaction: Callable[[RegistryStore], None] | None = None,
     ) -> Submission:
         """Run ``before_commit`` then register, in one unit of work under the writer lock.
 
@@ -126,6 +130,8 @@ class InProcessRegistry:
                 },
                 repository_unique_id=self.repository_unique_id,
             )
+            if in_transaction is not None:
+                in_transaction(store)
             return registered
 
         return self.database.write(work)

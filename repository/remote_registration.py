@@ -46,7 +46,7 @@ from typing import Protocol
 from registry.errors import RegistryError
 from registry.model import DocumentEntry, Submission
 from registry.storage.database import Database
-from registry.storage.store import StoredDocument
+from registry.storage.store import RegistryStore, StoredDocument
 from repository.errors import RegistryNotAvailable
 from repository.registration import Recovery
 
@@ -92,6 +92,7 @@ class RemoteRegistry:
         *,
         before_commit: Callable[[], None],
         now: datetime | None = None,
+        in_transaction: Callable[[RegistryStore], None] | None = None,
     ) -> Submission:
         """Claim the contents (running ``before_commit``), send ITI-42, settle the claims.
 
@@ -121,6 +122,10 @@ class RemoteRegistry:
             self._settle(registration_id, documents, committed=False)
             raise
         self._settle(registration_id, documents, committed=True)
+        if in_transaction is not None:
+            # No transaction spans another node's registry: the ledger's, once it answered.
+            with self.database.unit_of_work() as ledger:
+                in_transaction(ledger)
         return submission
 
     def release(self, keys: Collection[str], *, remove: Callable[[str], object]) -> set[str]:

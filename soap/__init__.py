@@ -17,15 +17,19 @@ Modules, named after the specification each implements:
 * :mod:`soap.transactions` — transactions and services as records;
 * :mod:`soap.http_body` — reading the request body under a size cap;
 * :mod:`soap.wsdl` — publishing the WSDLs at ``?wsdl``;
-* :mod:`soap.wsgi` — the WSGI application (SOAP 1.2 Part 2 §7, HTTP binding).
-* :mod:`soap.registry_endpoint` — the Document Registry's services bound to their handlers.
+* :mod:`soap.wsgi` — the WSGI application (SOAP 1.2 Part 2 §7, HTTP binding);
+* :mod:`soap.registry_endpoint` / :mod:`soap.repository_endpoint` — the Document Registry's
+  and Repository's services bound to their handlers;
 * :mod:`soap.registry_client` — this node's client of a Document Registry on another node
-  (ITI-42, ITI-18), for the repository's registrations.
+  (ITI-42, ITI-18), for the repository's registrations;
 * :mod:`soap.dmp_patients_endpoint` / :mod:`soap.dmp_habilitations_endpoint` — the DMP's
-  ``patients`` (TD0.2, TD1.x) and ``habilitations`` services (profile ``dmp``).
+  ``patients`` (TD0.2, TD1.x) and ``habilitations`` services (profile ``dmp``);
 * :mod:`soap.ws_security` — WSS 1.1: the ``wsse:Security`` header and its SAML assertion;
 * :mod:`soap.saml` — SAML 2.0: verifying a signed assertion (the DMP's VIHF);
-* :mod:`soap.identity_errors` — why a caller's identity is refused (WSS 1.1 §12 codes).
+* :mod:`soap.identity_errors` — why a caller's identity is refused (WSS 1.1 §12 codes);
+* :mod:`soap.access_control` — the access guard handlers ask under an access policy;
+* :mod:`soap.audit_trail` — one audit record per transaction, allowed or refused (ITI-20
+  events, written in the transaction they audit).
 
 Imports flow one way: ``soap`` may use ``registry`` and ``schemas``, never the reverse.
 """

@@ -15,16 +15,25 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from registry.audit import Transaction as AuditTransaction
 from registry.dmp_errors import DmpError
 from registry.dmp_habilitations import handle_habilitation
 from registry.dmp_vocabulary import HABILITATIONS_NAMESPACE, HabilitationOperation
 from registry.storage.database import Database
+from soap.audit_trail import record_change
 from soap.faults import SoapFault
 from soap.transactions import Service, SoapRequest, SoapResponse, Transaction
 
 __all__ = ["dmp_habilitations_service"]
 
 Identity = Callable[[SoapRequest], str | None]
+
+_AUDITED_AS = {
+    HabilitationOperation.SET_AUTHORIZATION: AuditTransaction.SET_AUTHORIZATION,
+    HabilitationOperation.SET_BLOCK: AuditTransaction.SET_BLOCK,
+    HabilitationOperation.LIST_BY_PATIENT: AuditTransaction.LIST_AUTHORIZATIONS,
+}
+_PATIENT_ID = etree.QName(HABILITATIONS_NAMESPACE, "patientId").text
 
 
 def _unknown(_request: SoapRequest) -> str | None:
@@ -43,14 +52,18 @@ def dmp_habilitations_service(
     ``None`` and the message's ``professionalId`` and ``patientId`` are used."""
 
     def handle(request: SoapRequest) -> SoapResponse:
+        if request.audit is not None and request.audit.patient_id is None:
+            named = request.body.findtext(_PATIENT_ID)
+            request.audit.about(patient_id=(named or "").strip() or None)
         try:
-            with database.unit_of_work() as store:
+            with database.unit_of_work() as store:  # the change and its audit record, together
                 answer = handle_habilitation(
                     store,
                     request.body,
                     patient_id=patient_identity(request),
                     professional_id=caller_identity(request),
                 )
+                record_change(request, store)
         except DmpError as error:
             raise SoapFault(
                 error.reason, subcode=etree.QName(HABILITATIONS_NAMESPACE, type(error).__name__)
@@ -67,6 +80,7 @@ def dmp_habilitations_service(
                 response_action=operation.response_action,
                 response_element=etree.QName(HABILITATIONS_NAMESPACE, f"{operation.value}Response"),
                 handler=handle,
+                audited_as=_AUDITED_AS[operation],
             )
             for operation in HabilitationOperation
         ),

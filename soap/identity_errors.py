@@ -25,7 +25,9 @@ Exception tree::
     ├── WrongAudience             an AudienceRestriction that does not name this node
     ├── MissingAttribute          a VIHF attribute the DMP requires is absent (``name``)
     ├── InvalidAttribute          a VIHF attribute with a value outside its vocabulary (``name``)
-    └── WrongPatient              the request concerns another patient than the VIHF names
+    ├── WrongPatient              the request concerns another patient than the VIHF names
+    ├── MissingClientCertificate  no TLS client certificate where its match is required
+    └── ClientCertificateMismatch the TLS client certificate is not the VIHF's signer
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "ClientCertificateMismatch",
     "ExpiredAssertion",
     "ForgedAssertion",
     "IdentityError",
@@ -40,6 +43,7 @@ __all__ = [
     "MalformedAssertion",
     "MissingAssertion",
     "MissingAttribute",
+    "MissingClientCertificate",
     "PrematureAssertion",
     "SecurityFaultCode",
     "UnsignedAssertion",
@@ -162,5 +166,21 @@ class WrongPatient(IdentityError):
     """The request (a query's patient id, a submission's, a record's) concerns another patient
     than the VIHF's ``resource-id``: the assertion vouches for access to that patient only
     (ANS VIHF mapping, ``resource-id``). The reason names neither patient."""
+
+    fault_code = SecurityFaultCode.FAILED_AUTHENTICATION
+
+
+class MissingClientCertificate(IdentityError):
+    """The node requires the TLS client certificate to match the VIHF's signer, and the request
+    came with none this node may believe (none forwarded, or forwarded by a peer that is not a
+    trusted proxy, or unreadable)."""
+
+    fault_code = SecurityFaultCode.FAILED_AUTHENTICATION
+
+
+class ClientCertificateMismatch(IdentityError):
+    """The TLS client certificate holds another key than the certificate that signed the VIHF:
+    whoever holds the channel did not sign the assertion (SAML V2.0 Holder-of-Key Assertion
+    Profile §2.5: the presenter proves possession of the confirming key)."""
 
     fault_code = SecurityFaultCode.FAILED_AUTHENTICATION

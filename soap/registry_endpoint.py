@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from lxml import etree
 
+from registry.audit import Transaction as AuditTransaction
 from registry.ebrim import (
     adhoc_query_response_xml,
     parse_adhoc_query,
@@ -21,23 +22,32 @@ from registry.ebrim import (
     parse_submission,
 )
 from registry.ebrim import registry_response as ebrs_registry_response
-from registry.metadata_update import update_document_set
+from registry.metadata_update import STATUSES, apply_update, check_update
 from registry.model import (
     Association,
     DocumentEntry,
     Folder,
     ObjectRef,
     RegistryObject,
+    Submission,
     SubmissionSet,
 )
 from registry.patient_feed import handle_patient_feed
-from registry.register import register
-from registry.remove_metadata import delete_document_set
+from registry.register import register_validated
+from registry.remove_metadata import remove_metadata
 from registry.storage.database import Database
 from registry.storage.store import RegistryStore
 from registry.stored_queries import QueryResult, run_stored_query
-from registry.vocabulary import Namespace, ResponseStatus, ReturnType, TransactionAction
+from registry.validation import validate_submission
+from registry.vocabulary import (
+    AssociationType,
+    Namespace,
+    ResponseStatus,
+    ReturnType,
+    TransactionAction,
+)
 from soap.access_control import AccessGuard, GuardFactory
+from soap.audit_trail import about_submission, record_change
 from soap.transactions import Service, SoapRequest, SoapResponse, Transaction
 
 __all__ = ["patient_feed_service", "registry_service"]
@@ -51,48 +61,100 @@ class _Registry:
     """The handlers of the registry endpoint, sharing one database."""
 
     def __init__(
-        self, database: Database, *, max_query_results: int, access: GuardFactory | None
+        self,
+        database: Database,
+        *,
+        max_query_results: int,
+        access: GuardFactory | None,
+        update_statuses: Collection[str] = STATUSES,
     ) -> None:
         self.database = database
         self.max_query_results = max_query_results
         self.access = access
+        self.update_statuses = update_statuses
 
     def register(self, request: SoapRequest) -> SoapResponse:
         """ITI-42: parse, validate and register the submission (ITI TF-2b 3.42.4.1.3)."""
         submission = parse_submission(request.body)
+        about_submission(request, submission)
         if self.access is not None:
             guard = self.access(request.caller)
             with self.database.snapshot() as store:
                 guard.check_feed(store, submission)
-        register(self.database, submission)
+        validate_submission(submission)
+
+        def work(store: RegistryStore) -> None:
+            register_validated(store, submission)
+            record_change(request, store)  # committed with the registration, or not at all
+
+        self.database.write(work)
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
     def update(self, request: SoapRequest) -> SoapResponse:
         """ITI-57: parse, check and apply the metadata update (ITI TF-2b 3.57.4.1.3)."""
         submission = parse_submission(request.body)
+        about_submission(request, submission)
+        self._name_status_targets(request, submission)
         if self.access is not None:
             guard = self.access(request.caller)
             with self.database.snapshot() as store:
                 guard.check_update(store, submission)
-        update_document_set(self.database, submission)
+        # registry.metadata_update.update_document_set, with the audit record in its unit of work.
+        check_update(submission, statuses=self.update_statuses)
+        with self.database.unit_of_work() as store:
+            apply_update(store, submission)
+            record_change(request, store)
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
+
+    def _name_status_targets(self, request: SoapRequest, submission: Submission) -> None:
+        """Name in the audit record the documents an UpdateAvailabilityStatus changes.
+
+        Their association carries only entryUUIDs; the patient is shown uniqueIds (a TD3.3c
+        deletion or TD3.3d archiving must say which document it was).
+        """
+        targets = [
+            association.target_id
+            for association in submission.associations
+            if association.kind is AssociationType.UPDATE_AVAILABILITY_STATUS
+        ]
+        if request.audit is None or not targets:
+            return
+        with self.database.snapshot() as store:
+            changed = [entry.unique_id for entry in store.documents(targets)]
+        request.audit.about(
+            document_ids=[*(entry.unique_id for entry in submission.documents), *changed]
+        )
 
     def delete(self, request: SoapRequest) -> SoapResponse:
         """ITI-62: remove the objects the request names, all or none (ITI TF-2b 3.62.4.1.3)."""
         refs = parse_remove_objects(request.body)
+        if request.audit is not None:
+            with self.database.snapshot() as store:
+                entries = store.documents([ref.id for ref in refs])
+            request.audit.about(
+                patient_id=next((entry.patient_id for entry in entries), None),
+                document_ids=[entry.unique_id for entry in entries],
+            )
         if self.access is not None:
             guard = self.access(request.caller)
             with self.database.snapshot() as store:
                 guard.check_delete(store, store.documents([ref.id for ref in refs]))
-        delete_document_set(self.database, refs)
+        with self.database.unit_of_work() as store:  # ITI-62 and its audit record, all or none
+            remove_metadata(store, refs)
+            record_change(request, store)
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
     def stored_query(self, request: SoapRequest) -> SoapResponse:
         """ITI-18: run the stored query in a read transaction (ITI TF-2a 3.18.4.1.3)."""
         query = parse_adhoc_query(request.body)
+        queried = _queried_patients(query.parameters)
+        if request.audit is not None:
+            request.audit.about(
+                patient_id=queried[0] if len(set(queried)) == 1 else None, query_id=query.query_id
+            )
         guard = self.access(request.caller) if self.access is not None else None
         if guard is not None:
-            guard.check_patients(_queried_patients(query.parameters))
+            guard.check_patients(queried)
         with self.database.snapshot() as store:
             result = run_stored_query(
                 store,
@@ -111,6 +173,9 @@ class _Registry:
                     result = QueryResult(return_type=query.return_type, refs=refs)
                 else:
                     result = QueryResult(return_type=query.return_type, objects=objects)
+        if request.audit is not None:  # recorded once answered: what the caller was shown
+            documents = [obj for obj in result.objects if isinstance(obj, DocumentEntry)]
+            request.audit.about(document_ids=[entry.unique_id for entry in documents])
         return SoapResponse(
             body=adhoc_query_response_xml(
                 result.objects, result.refs, status=ResponseStatus.SUCCESS.value
@@ -165,13 +230,21 @@ def registry_service(
     max_query_results: int,
     path: str = "/xds/registry",
     access: GuardFactory | None = None,
+    update_statuses: Collection[str] = STATUSES,
 ) -> Service:
     """The Document Registry endpoint: ITI-18, ITI-42, ITI-57 and ITI-62.
 
     With ``access`` (the DMP profile), ITI-18 answers only what the caller's guard lets it see,
     and ITI-42, ITI-57 and ITI-62 change only what it lets the caller change
-    (``soap/access_control.py``)."""
-    registry = _Registry(database, max_query_results=max_query_results, access=access)
+    (``soap/access_control.py``). ``update_statuses`` are the availability statuses ITI-57
+    may set: IHE's by default, ``registry.metadata_update.DMP_STATUSES`` under the DMP
+    profile (TD3.3c/d)."""
+    registry = _Registry(
+        database,
+        max_query_results=max_query_results,
+        access=access,
+        update_statuses=update_statuses,
+    )
     return Service(
         path=path,
         name="Document Registry",
@@ -182,6 +255,7 @@ def registry_service(
                 response_action=TransactionAction.REGISTRY_STORED_QUERY.response,
                 response_element=_ADHOC_QUERY_RESPONSE,
                 handler=registry.stored_query,
+                audited_as=AuditTransaction.ITI_18,
             ),
             Transaction(
                 name="ITI-42 Register Document Set-b",
@@ -189,6 +263,7 @@ def registry_service(
                 response_action=TransactionAction.REGISTER.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=registry.register,
+                audited_as=AuditTransaction.ITI_42,
             ),
             Transaction(
                 name="ITI-57 Update Document Set",
@@ -196,6 +271,7 @@ def registry_service(
                 response_action=TransactionAction.UPDATE.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=registry.update,
+                audited_as=AuditTransaction.ITI_57,
             ),
             Transaction(
                 name="ITI-62 Delete Document Set",
@@ -203,6 +279,7 @@ def registry_service(
                 response_action=TransactionAction.DELETE.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=registry.delete,
+                audited_as=AuditTransaction.ITI_62,
             ),
         ),
         wsdl=("wsdl/iti18.wsdl", "wsdl/iti42.wsdl", "wsdl/iti57.wsdl", "wsdl/iti62.wsdl"),

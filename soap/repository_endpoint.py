@@ -22,6 +22,8 @@ from contextlib import ExitStack
 
 from lxml import etree
 
+from registry.audit import Outcome
+from registry.audit import Transaction as AuditTransaction
 from registry.ebrim import parse_submission
 from registry.ebrim import registry_response as ebrs_registry_response
 from registry.errors import RegistryErrorList
@@ -43,6 +45,7 @@ from repository.retrieve import (
     retrieve_documents,
 )
 from soap.access_control import AccessGuard, GuardFactory
+from soap.audit_trail import about_submission, error_codes, record_change
 from soap.base64_binary import inline_attachment
 from soap.faults import SoapFault, registry_error_list
 from soap.mtom import xop_include
@@ -98,6 +101,7 @@ class _Repository:
                 "the ProvideAndRegisterDocumentSetRequest has no lcm:SubmitObjectsRequest"
             )
         submission = parse_submission(submit)
+        about_submission(request, submission)
         if self.access is not None:
             guard = self.access(request.caller)
             with self.database.snapshot() as store:
@@ -110,6 +114,7 @@ class _Repository:
                 registry=self.registry,
                 repository_unique_id=self.repository_unique_id,
                 checks=self.checks,
+                in_transaction=lambda store: record_change(request, store),
             )
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
@@ -139,6 +144,8 @@ class _Repository:
     def retrieve(self, request: SoapRequest) -> SoapResponse:
         """ITI-43: answer the documents found as MTOM parts (ITI TF-2b 3.43.4.2)."""
         requests = parse_retrieve_request(request.body)
+        if request.audit is not None:
+            request.audit.about(document_ids=[item.document_unique_id for item in requests])
         unseen: list[DocumentUniqueIdError] = []
         if self.access is not None:
             requests, unseen = self._visible(self.access(request.caller), requests)
@@ -158,6 +165,15 @@ class _Repository:
             raise
         if unseen:
             result = RetrieveResult(documents=result.documents, errors=(*result.errors, *unseen))
+        if request.audit is not None:  # recorded once answered: the documents returned
+            request.audit.about(
+                document_ids=[document.request.document_unique_id for document in result.documents]
+            )
+            if result.errors:
+                request.audit.conclude(
+                    outcome=Outcome.SUCCESS if result.documents else Outcome.REFUSED,
+                    detail=error_codes(result.errors),
+                )
         try:
             return _retrieve_response(result)
         except BaseException:
@@ -201,6 +217,15 @@ class _Repository:
             repository_unique_id=self.repository_unique_id,
         )
         response = ebrs_registry_response(status=result.status.value)
+        if result.errors and request.audit is not None:
+            request.audit.conclude(
+                outcome=(
+                    Outcome.SUCCESS
+                    if result.status is ResponseStatus.PARTIAL_SUCCESS
+                    else Outcome.REFUSED
+                ),
+                detail=error_codes(result.errors),
+            )
         if result.errors:
             response.append(registry_error_list(result.errors))
         return SoapResponse(body=response)
@@ -286,6 +311,7 @@ def repository_service(
                 response_action=TransactionAction.PROVIDE_AND_REGISTER.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=repository.provide_and_register,
+                audited_as=AuditTransaction.ITI_41,
                 requires_mtom=True,
             ),
             Transaction(
@@ -294,6 +320,7 @@ def repository_service(
                 response_action=TransactionAction.RETRIEVE.response,
                 response_element=_RETRIEVE_RESPONSE,
                 handler=repository.retrieve,
+                audited_as=AuditTransaction.ITI_43,
             ),
             Transaction(
                 name="ITI-86 Remove Documents",
@@ -301,6 +328,7 @@ def repository_service(
                 response_action=TransactionAction.REMOVE_DOCUMENTS.response,
                 response_element=_REGISTRY_RESPONSE,
                 handler=repository.remove_documents,
+                audited_as=AuditTransaction.ITI_86,
             ),
         ),
         wsdl=("wsdl/iti41.wsdl", "wsdl/iti43.wsdl", "wsdl/iti86.wsdl"),

@@ -13,13 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from registry.audit import Transaction as AuditTransaction
 from soap.addressing import Addressing, problem_action, wsa_qname
 from soap.faults import SoapFault
 from soap.mtom import Attachment, include_content_id
 from soap.mtom_writer import OutgoingAttachment
+
+if TYPE_CHECKING:
+    from soap.audit_trail import AuditScope, AuditTrail
 
 __all__ = ["CallerResolver", "Handler", "Service", "SoapRequest", "SoapResponse", "Transaction"]
 
@@ -40,9 +45,15 @@ class SoapRequest:
     """Whether the request was an MTOM/XOP package."""
     remote_addr: str | None = None
     """The peer's address as the WSGI server reports it (``REMOTE_ADDR``)."""
+    http_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """The HTTP request's header fields by lower-case name (PEP 3333 ``HTTP_*`` variables,
+    ``_`` read as ``-``): what a trusted proxy forwards, such as the client certificate."""
     caller: object | None = None
     """Who is calling, as the service's :data:`CallerResolver` established it (under the DMP
     profile, the verified VIHF); opaque to ``soap``, None when the service identifies nobody."""
+    audit: AuditScope | None = None
+    """The audit record of this request, opened by ``soap/wsgi.py`` when the service is audited
+    (``soap/audit_trail.py``): a change records it in its own unit of work."""
 
     def attachment_for(self, element: etree._Element) -> Attachment | None:
         """The part ``element``'s ``xop:Include`` points at (XOP 1.0 §3).
@@ -98,6 +109,9 @@ class Transaction:
     requires_mtom: bool = False
     """Refuse this transaction as plain SOAP, when others of its service accept it
     (ITI-41 must carry its documents as MTOM/XOP; ITI-43 requests may come either way)."""
+    audited_as: AuditTransaction | None = None
+    """The ATNA ``EventTypeCode`` this transaction is audited as, when its service is audited
+    (``Service.audit``); None: never audited."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +131,9 @@ class Service:
     identify: CallerResolver | None = field(default=None, compare=False)
     """Run on every request before its handler, its answer put in ``SoapRequest.caller``
     (the DMP profile's VIHF check); None: callers are not identified (plain IHE XDS.b)."""
+    audit: AuditTrail | None = field(default=None, compare=False)
+    """Where requests to its ``audited_as`` transactions are audited, allowed or refused
+    (``soap/audit_trail.py``); None: not audited."""
     _by_action: Mapping[str, Transaction] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -25,8 +25,9 @@ import dataclasses
 import logging
 import re
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, quote
 
@@ -125,7 +126,7 @@ class SoapApplication:
         exchange = _Exchange()
         try:
             transaction, request = self._read(service, environ, exchange)
-            response = _handle(transaction, request)
+            response = _audited(service, transaction, request)
             return self._respond(transaction, request, response, exchange, start_response)
         except IdentityError as error:
             # The caller's identity (or its claim on the patient) is refused: WSS 1.1 §12.
@@ -181,9 +182,16 @@ class SoapApplication:
             attachments=package.attachments if package is not None else {},
             mtom=package is not None,
             remote_addr=environ.get("REMOTE_ADDR"),
+            http_headers=_http_headers(environ),
         )
         if service.identify is not None:
-            request = dataclasses.replace(request, caller=service.identify(request))
+            try:
+                caller = service.identify(request)
+            except IdentityError as error:
+                if service.audit is not None and transaction.audited_as is not None:
+                    service.audit.identity_refused(request, transaction.audited_as, error)
+                raise
+            request = dataclasses.replace(request, caller=caller)
         return transaction, request
 
     def _respond(
@@ -300,7 +308,30 @@ class _Exchange:
         self.addressing: Addressing | None = None
 
 
-def _handle(transaction: Transaction, request: SoapRequest) -> SoapResponse:
+def _audited(service: Service, transaction: Transaction, request: SoapRequest) -> SoapResponse:
+    """Run the handler under an audit scope when the service audits this transaction
+    (``soap/audit_trail.py``): a refusal is recorded apart, a success once answered unless the
+    handler recorded it in its unit of work."""
+    if service.audit is None or transaction.audited_as is None:
+        return _handle(transaction, request)
+    scope = service.audit.open(request, transaction.audited_as)
+    try:
+        response = _handle(
+            transaction, dataclasses.replace(request, audit=scope), on_refusal=scope.failed
+        )
+    except BaseException as error:
+        scope.failed(error)
+        raise
+    scope.succeeded()
+    return response
+
+
+def _handle(
+    transaction: Transaction,
+    request: SoapRequest,
+    *,
+    on_refusal: Callable[[BaseException], None] | None = None,
+) -> SoapResponse:
     """Run the handler; a registry refusal becomes the failed ebRS response (HTTP 200)."""
     try:
         return transaction.handler(request)
@@ -308,6 +339,8 @@ def _handle(transaction: Transaction, request: SoapRequest) -> SoapResponse:
         if transaction.response_element.text not in REGISTRY_RESPONSE_ELEMENTS:
             raise
         _log.info("%s refused: %r", transaction.name, error)
+        if on_refusal is not None:
+            on_refusal(error)
         body = registry_error_response(error, response_element=transaction.response_element)
         return SoapResponse(body=body)
 
@@ -324,6 +357,17 @@ def _pick_wsdl(wsdls: Sequence[str], name: str) -> str:
         if name in (stem, stem.removesuffix(".wsdl")):
             return wsdl
     raise FileNotFoundError(name)
+
+
+def _http_headers(environ: dict[str, Any]) -> Mapping[str, str]:
+    """The request's header fields by lower-case name, from PEP 3333's ``HTTP_*`` variables."""
+    return MappingProxyType(
+        {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_") and isinstance(value, str)
+        }
+    )
 
 
 def _request_url(environ: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -44,8 +45,14 @@ def live_server(
     workers: int = 2,
     threads: int = 4,
     extra_env: dict[str, str] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> Iterator[LiveServer]:
-    """Start the server, wait until it answers, stop it with SIGTERM at the end."""
+    """Start the server, wait until it answers, stop it with SIGTERM at the end.
+
+    With ``tls`` (the client's context: the server's CA, a client certificate if the server
+    asks for one), the server speaks HTTPS (its ``CARNET_TLS_*`` given in ``extra_env``): the
+    URL is ``https://`` and the readiness probe goes through ``tls``.
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -75,14 +82,15 @@ def live_server(
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls is not None else 'http'}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"carnet serve exited {process.returncode}:\n{log.read_text()}")
             try:
-                if httpx.get(url + "/xds/registry?wsdl", timeout=1).status_code == 200:
+                probe = httpx.get(url + "/xds/registry?wsdl", timeout=1, verify=tls or True)
+                if probe.status_code == 200:
                     break
             except httpx.TransportError:
                 pass

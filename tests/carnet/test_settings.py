@@ -239,3 +239,81 @@ def test_load_defaults_lose_to_the_environment() -> None:
     assert Settings.load(environ={}, defaults={"profile": "dmp"}).profile == "dmp"
     environ = {"CARNET_PROFILE": "ihe"}
     assert Settings.load(environ=environ, defaults={"profile": "dmp"}).profile == "ihe"
+
+
+def test_serve_tls_options_set_the_tls_settings(tmp_path: Path) -> None:
+    from carnet.cli import _parser, _settings
+
+    certificate, key, client_ca = (write(tmp_path / name, "") for name in ("c.pem", "k.pem", "ca"))
+    options = ["--tls-cert", str(certificate), "--tls-key", str(key)]
+    arguments = _parser().parse_args(["serve", *options, "--tls-client-ca", str(client_ca)])
+    settings = _settings(arguments)
+    assert (settings.tls_certificate, settings.tls_key) == (certificate, key)
+    assert settings.tls_client_ca == client_ca
+
+
+def test_tls_settings_come_from_carnet_tls_variables(tmp_path: Path) -> None:
+    certificate, key = write(tmp_path / "c.pem", ""), write(tmp_path / "k.pem", "")
+    environ = {"CARNET_TLS_CERTIFICATE": str(certificate), "CARNET_TLS_KEY": str(key)}
+    settings = Settings.load(environ=environ)
+    assert (settings.tls_certificate, settings.tls_key, settings.tls_client_ca) == (
+        certificate,
+        key,
+        None,
+    )
+
+
+def test_tls_certificate_without_key_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="tls_certificate and tls_key go together"):
+        Settings(tls_certificate=write(tmp_path / "c.pem", ""))
+
+
+def test_tls_client_ca_without_server_certificate_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="tls_client_ca needs tls_certificate"):
+        Settings(tls_client_ca=write(tmp_path / "ca.pem", ""))
+
+
+def test_tls_file_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"tls_key .* is not a file"):
+        Settings(tls_certificate=write(tmp_path / "c.pem", ""), tls_key=tmp_path / "missing")
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    settings = Settings(trusted_proxies="127.0.0.1, 10.0.0.0/8,::1")
+    assert [str(network) for network in settings.trusted_proxy_networks] == [
+        "127.0.0.1/32",
+        "10.0.0.0/8",
+        "::1/128",
+    ]
+    with pytest.raises(SettingsError, match="trusted_proxies must list addresses"):
+        Settings(trusted_proxies="nginx.local")
+
+
+def test_client_certificate_header_needs_trusted_proxies() -> None:
+    with pytest.raises(SettingsError, match="client_certificate_header needs trusted_proxies"):
+        Settings(client_certificate_header="X-SSL-Client-Cert")
+
+
+def test_client_certificate_header_must_be_a_header_name() -> None:
+    with pytest.raises(SettingsError, match="client_certificate_header must be a header name"):
+        Settings(client_certificate_header="X SSL: cert", trusted_proxies="127.0.0.1")
+
+
+def test_match_client_certificate_needs_the_header() -> None:
+    with pytest.raises(SettingsError, match="match_client_certificate needs client_certificate"):
+        Settings(profile="dmp", match_client_certificate="on")
+
+
+def test_match_client_certificate_needs_the_vihf_check() -> None:
+    with pytest.raises(SettingsError, match="match_client_certificate needs the VIHF check"):
+        Settings(
+            profile="ihe",
+            client_certificate_header="X-SSL-Client-Cert",
+            trusted_proxies="127.0.0.1",
+            match_client_certificate="on",
+        )
+
+
+def test_match_client_certificate_outside_its_values_is_refused() -> None:
+    with pytest.raises(SettingsError, match="match_client_certificate must be one of"):
+        Settings(match_client_certificate="yes")  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ import pytest
 from registry.errors import RegistryError
 from registry.model import DocumentEntry, Submission
 from registry.storage.database import Database
+from registry.storage.store import RegistryStore
 from registry.vocabulary import ErrorCode
 from repository.errors import DocumentStoreError
 from repository.folder_store import FolderDocumentStore
@@ -213,10 +214,13 @@ class _RacingRegistry:
         *,
         before_commit: Callable[[], None],
         now: datetime | None = None,
+        in_transaction: Callable[[RegistryStore], None] | None = None,
     ) -> Submission:
         self.inner.release([d.hash or "" for d in submission.documents], remove=self.store.delete)
         assert not any(self.store.exists(d.hash or "") for d in submission.documents)
-        return self.inner.register(submission, before_commit=before_commit, now=now)
+        return self.inner.register(
+            submission, before_commit=before_commit, now=now, in_transaction=in_transaction
+        )
 
     def release(self, keys: Collection[str], *, remove: Callable[[str], object]) -> set[str]:
         return self.inner.release(keys, remove=remove)
