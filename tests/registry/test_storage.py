@@ -354,6 +354,33 @@ def test_write_group_commits_queued_writers_and_rolls_back_only_the_one_that_fai
     assert {d.entry_uuid for d in found} == {s.documents[0].entry_uuid for s in kept}
 
 
+def test_write_lets_a_writer_queued_during_a_batch_join_it(database: Database) -> None:
+    """A writer arriving while the batch runs is committed with it, not in a batch after."""
+    first_running, let_first_finish = threading.Event(), threading.Event()
+    stores: dict[str, int] = {}
+
+    def first(store: RegistryStore) -> str:
+        stores["first"] = id(store)
+        first_running.set()
+        assert let_first_finish.wait(10)
+        return "first"
+
+    def late(store: RegistryStore) -> str:
+        stores["late"] = id(store)
+        store.add_submission(stored_submission())
+        return "late"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        head = pool.submit(database.write, first)
+        assert first_running.wait(10)
+        joiner = pool.submit(database.write, late)
+        while len(database._batch._queue) < 1:  # queued while the first batch runs
+            time.sleep(0.005)
+        let_first_finish.set()
+        assert (head.result(), joiner.result()) == ("first", "late")
+    assert stores["late"] == stores["first"], "the late writer ran in the running transaction"
+
+
 def test_duplicate_entry_uuid_fails_the_whole_unit_of_work(database: Database) -> None:
     first = stored_submission()
     with database.unit_of_work() as store:
