@@ -87,7 +87,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from carnet.access_matrix import AccessMatrix, load_access_matrix
-from registry.dmp_vocabulary import DmpAvailabilityStatus
+from registry.dmp_vocabulary import AccessMode, DmpAvailabilityStatus
 from registry.model import DocumentEntry
 from registry.vocabulary import AvailabilityStatus
 
@@ -121,20 +121,6 @@ VISIBILITY_CODE_SYSTEM = "1.2.250.1.213.1.1.4.13"
 
 PHYSICIAN = "10"
 """TRE_G15 (``1.2.250.1.71.1.2.7``) Médecin."""
-
-
-class AccessMode(StrEnum):
-    """TRE_R248 (``1.2.250.1.213.1.1.4.248``): the VIHF ``purposeofuse``."""
-
-    NORMAL = "normal"
-    BRIS_DE_GLACE = "bris_de_glace"
-    """Break-the-glass: emergency access by a professional without authorisation."""
-    CENTRE_15 = "centre_15"
-    """Access by a medical regulation centre (SAMU, phone number 15)."""
-
-    @property
-    def is_emergency(self) -> bool:
-        return self is not AccessMode.NORMAL
 
 
 class CallerKind(StrEnum):
@@ -389,7 +375,7 @@ class AccessPolicy:
                 if relationship is Relationship.NONE:
                     return _refuse(Reason.NOT_AUTHORISED, caller)
                 return _allow(Reason.AUTHORISED, caller)
-            case AccessMode.BRIS_DE_GLACE:
+            case AccessMode.BREAK_THE_GLASS:
                 if record.opposes_bris_de_glace:
                     return _refuse(Reason.OPPOSED_BRIS_DE_GLACE, caller)
                 return _allow(Reason.BRIS_DE_GLACE, caller)

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from cda.ins import is_ins_authority
+from registry.dmp_vocabulary import AccessMode
 from soap.identity_errors import InvalidAttribute, MissingAttribute
 from soap.saml import Assertion, AttributeValue, SamlAttribute
 
@@ -73,16 +74,6 @@ class AuthenticationMode(StrEnum):
     """A structure's certificate (hospitals, integration platforms, automata)."""
     REINFORCED_INDIRECT = "INDIRECTE_RENFORCEE"
     """"AIR": indirect with Pro Santé Connect, giving the consultation profile."""
-
-
-class AccessMode(StrEnum):
-    """The ``PurposeOfUse/@code`` of the VIHF, TRE_R248 (``1.2.250.1.213.1.1.4.248``)."""
-
-    NORMAL = "normal"
-    BREAK_THE_GLASS = "bris_de_glace"
-    """Emergency access without authorisation, unless the patient opposed it; always traced."""
-    CENTRE_15 = "centre_15"
-    """SAMU regulation ("centre 15"): authorisation not checked, unless the patient opposed it."""
 
 
 class CodeSystem(StrEnum):

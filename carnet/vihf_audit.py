@@ -14,7 +14,7 @@ from __future__ import annotations
 from carnet.access_policy import CallerKind
 from carnet.vihf import VihfIdentity
 from carnet.vihf_check import caller_from_vihf
-from registry.audit import AccessMode, AuditCode, SubjectKind
+from registry.audit import AuditCode, SubjectKind
 from soap.audit_trail import AuditCaller
 from soap.identity_errors import IdentityError
 
@@ -47,7 +47,7 @@ def audit_caller(caller: object | None) -> AuditCaller:
             for role in caller.roles
         ),
         structure_id=caller.structure_id,
-        access_mode=AccessMode(caller.access_mode.value),
+        access_mode=caller.access_mode,
         authentication_mode=caller.authentication_mode.value,
         software=" ".join(
             part for part in (software.name, software.version, f"({software.approval})") if part

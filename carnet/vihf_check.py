@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from carnet.access_policy import AccessMode, Caller, CallerKind
+from carnet.access_policy import Caller, CallerKind
 from carnet.client_certificate import ClientCertificateBinding
 from carnet.vihf import CodeSystem, VihfIdentity, read_vihf
 from soap.identity_errors import MissingAssertion, MissingAttribute, WrongPatient
@@ -104,5 +104,5 @@ def caller_from_vihf(identity: VihfIdentity) -> Caller:
         profession=profession.code if profession is not None else None,
         specialty=specialty.code if specialty is not None else None,
         structure_id=identity.structure_id,
-        access_mode=AccessMode(identity.access_mode.value),
+        access_mode=identity.access_mode,
     )

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from registry.dmp_vocabulary import AccessMode
+
 __all__ = [
     "AccessMode",
     "AuditCode",
@@ -103,18 +105,6 @@ class Outcome(StrEnum):
     def label(self) -> str:
         """The word a patient's access history shows."""
         return self.name.lower().replace("_", " ")
-
-
-class AccessMode(StrEnum):
-    """The VIHF's ``PurposeOfUse/@code``, TRE_R248 (``1.2.250.1.213.1.1.4.248``).
-
-    The same wire strings as ``carnet.vihf.AccessMode`` (``AccessMode(identity.access_mode)``
-    converts): ``registry`` may not import ``carnet``.
-    """
-
-    NORMAL = "normal"
-    BREAK_THE_GLASS = "bris_de_glace"
-    CENTRE_15 = "centre_15"
 
 
 class SubjectKind(StrEnum):

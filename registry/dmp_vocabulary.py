@@ -27,6 +27,7 @@ __all__ = [
     "IDNPS_OID",
     "IDNST_OID",
     "REASON_CODE_SYSTEM",
+    "AccessMode",
     "AdministrativeObservation",
     "AuthorisationStatus",
     "ClosureReason",
@@ -131,6 +132,25 @@ class ClosureReason(StrEnum):
     PATIENT_REQUEST = "FERMETURE_DEMANDE_PATIENT"
     DECEASED = "FERMETURE_DECES"
     OTHER = "FERMETURE_AUTRE"
+
+
+class AccessMode(StrEnum):
+    """The VIHF's ``PurposeOfUse/@code``, TRE_R248 (``1.2.250.1.213.1.1.4.248``).
+
+    Named once here, where every layer may import it: the VIHF reader and the access
+    policy (``carnet``) and the audit trail (``registry``) speak of the same mode.
+    """
+
+    NORMAL = "normal"
+    BREAK_THE_GLASS = "bris_de_glace"
+    """Emergency access without authorisation, unless the patient opposed it; always traced."""
+    CENTRE_15 = "centre_15"
+    """SAMU regulation ("centre 15"): authorisation not checked, unless the patient opposed it."""
+
+    @property
+    def is_emergency(self) -> bool:
+        """Break-the-glass and centre 15: allowed without authorisation, flagged in the audit."""
+        return self is not AccessMode.NORMAL
 
 
 class DmpAvailabilityStatus(StrEnum):

@@ -296,7 +296,7 @@ def test_patient_reads_own_record_without_authorisation_or_consent() -> None:
 
 
 def test_patient_may_not_use_emergency_modes() -> None:
-    decision = query("patient", mode=AccessMode.BRIS_DE_GLACE)
+    decision = query("patient", mode=AccessMode.BREAK_THE_GLASS)
     assert decision.reason is Reason.ACCESS_MODE_NOT_PERMITTED
     assert decision.emergency
 
@@ -330,14 +330,14 @@ def test_blocked_professional_is_refused_even_in_emergency_modes() -> None:
 
 
 def test_bris_de_glace_needs_no_authorisation_and_is_flagged_emergency() -> None:
-    decision = query("nurse", mode=AccessMode.BRIS_DE_GLACE)
+    decision = query("nurse", mode=AccessMode.BREAK_THE_GLASS)
     assert decision.allowed and decision.reason is Reason.BRIS_DE_GLACE
     assert decision.emergency
 
 
 def test_bris_de_glace_is_refused_when_the_patient_opposed_it() -> None:
     record = RecordState(opposes_bris_de_glace=True)
-    decision = query("physician", mode=AccessMode.BRIS_DE_GLACE, record=record)
+    decision = query("physician", mode=AccessMode.BREAK_THE_GLASS, record=record)
     assert decision.reason is Reason.OPPOSED_BRIS_DE_GLACE and decision.emergency
     assert query("physician", mode=AccessMode.CENTRE_15, record=record).allowed
 
@@ -352,7 +352,7 @@ def test_centre_15_is_refused_when_the_patient_opposed_it() -> None:
     assert query("physician", mode=AccessMode.CENTRE_15, record=record).reason is (
         Reason.OPPOSED_CENTRE_15
     )
-    assert query("physician", mode=AccessMode.BRIS_DE_GLACE, record=record).allowed
+    assert query("physician", mode=AccessMode.BREAK_THE_GLASS, record=record).allowed
 
 
 def test_centre_15_is_for_physicians_only() -> None:
@@ -374,7 +374,7 @@ def test_deleted_document_is_seen_by_nobody_its_author_included() -> None:
     for who in ("physician", "patient", "legal_representative"):
         assert see(who, deleted).reason is Reason.DOCUMENT_DELETED
     assert see("physician", deleted, subject_id="id-author").reason is Reason.DOCUMENT_DELETED
-    assert see("physician", deleted, mode=AccessMode.BRIS_DE_GLACE).allowed is False
+    assert see("physician", deleted, mode=AccessMode.BREAK_THE_GLASS).allowed is False
 
 
 def test_submitted_document_is_not_seen() -> None:
@@ -434,7 +434,7 @@ def test_author_sees_own_document_without_authorisation() -> None:
 
 
 def test_author_sees_own_document_in_any_mode_even_if_the_patient_opposed_it() -> None:
-    for mode in (AccessMode.BRIS_DE_GLACE, AccessMode.CENTRE_15):
+    for mode in (AccessMode.BREAK_THE_GLASS, AccessMode.CENTRE_15):
         decision = see(
             "nurse",
             document("lab_report"),
@@ -468,7 +468,7 @@ def test_medecin_traitant_sees_masked_document() -> None:
 
 def test_emergency_access_sees_masked_document_and_is_flagged() -> None:
     doc = document("consult_note", ConfidentialityCode.MASQUE_PS)
-    for mode in (AccessMode.BRIS_DE_GLACE, AccessMode.CENTRE_15):
+    for mode in (AccessMode.BREAK_THE_GLASS, AccessMode.CENTRE_15):
         decision = see("physician", doc, Relationship.NONE, mode=mode)
         assert decision.allowed and decision.emergency
 
@@ -488,7 +488,7 @@ def test_normal_and_restricted_add_nothing_to_the_matrix() -> None:
 
 
 def test_matrix_restricts_professions_in_emergency_modes_too() -> None:
-    decision = see("pharmacist", document("consult_note"), mode=AccessMode.BRIS_DE_GLACE)
+    decision = see("pharmacist", document("consult_note"), mode=AccessMode.BREAK_THE_GLASS)
     assert decision.reason is Reason.PROFESSION_NOT_PERMITTED and decision.emergency
 
 
@@ -611,7 +611,7 @@ def test_archive_is_refused_to_whoever_does_not_see_the_document() -> None:
 
 
 def test_archive_is_refused_in_emergency_modes() -> None:
-    decision = archive("physician", mode=AccessMode.BRIS_DE_GLACE, subject_id="id-author")
+    decision = archive("physician", mode=AccessMode.BREAK_THE_GLASS, subject_id="id-author")
     assert decision.reason is Reason.ACCESS_MODE_NOT_PERMITTED and decision.emergency
 
 
