@@ -22,7 +22,7 @@ from registry.ebrim import (
     parse_submission,
 )
 from registry.ebrim import registry_response as ebrs_registry_response
-from registry.metadata_update import STATUSES, apply_update, check_update
+from registry.metadata_update import STATUSES, update_document_set
 from registry.model import (
     Association,
     DocumentEntry,
@@ -91,22 +91,33 @@ class _Registry:
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
     def update(self, request: SoapRequest) -> SoapResponse:
-        """ITI-57: parse, check and apply the metadata update (ITI TF-2b 3.57.4.1.3)."""
+        """ITI-57: parse, check and apply the metadata update (ITI TF-2b 3.57.4.1.3).
+
+        The access policy and the audit record run in the update's own unit of work:
+        the policy judges the state the update changes, and the record commits with it.
+        """
         submission = parse_submission(request.body)
         about_submission(request, submission)
-        self._name_status_targets(request, submission)
-        if self.access is not None:
-            guard = self.access(request.caller)
-            with self.database.snapshot() as store:
+        guard = self.access(request.caller) if self.access is not None else None
+
+        def before(store: RegistryStore) -> None:
+            self._name_status_targets(request, store, submission)
+            if guard is not None:
                 guard.check_update(store, submission)
-        # registry.metadata_update.update_document_set, with the audit record in its unit of work.
-        check_update(submission, statuses=self.update_statuses)
-        with self.database.unit_of_work() as store:
-            apply_update(store, submission)
-            record_change(request, store)
+
+        update_document_set(
+            self.database,
+            submission,
+            statuses=self.update_statuses,
+            before=before,
+            after=lambda store: record_change(request, store),
+        )
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
 
-    def _name_status_targets(self, request: SoapRequest, submission: Submission) -> None:
+    @staticmethod
+    def _name_status_targets(
+        request: SoapRequest, store: RegistryStore, submission: Submission
+    ) -> None:
         """Name in the audit record the documents an UpdateAvailabilityStatus changes.
 
         Their association carries only entryUUIDs; the patient is shown uniqueIds (a TD3.3c
@@ -119,8 +130,7 @@ class _Registry:
         ]
         if request.audit is None or not targets:
             return
-        with self.database.snapshot() as store:
-            changed = [entry.unique_id for entry in store.documents(targets)]
+        changed = [entry.unique_id for entry in store.documents(targets)]
         request.audit.about(
             document_ids=[*(entry.unique_id for entry in submission.documents), *changed]
         )

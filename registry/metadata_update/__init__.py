@@ -45,7 +45,7 @@ registry simulator reports them:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 
 from registry.errors import (
@@ -80,17 +80,27 @@ def update_document_set(
     *,
     now: datetime | None = None,
     statuses: Collection[str] = STATUSES,
+    before: Callable[[RegistryStore], None] | None = None,
+    after: Callable[[RegistryStore], None] | None = None,
 ) -> Submission:
     """ITI-57: check ``submission``, then apply it in its own unit of work.
 
     The checks that need only the request run before the unit of work opens,
     as for ITI-42 (``registry.register.register``). ``statuses`` are those an
     UpdateAvailabilityStatus may name (:data:`STATUSES`, or :data:`DMP_STATUSES`
-    under the DMP profile). Returns what was stored.
+    under the DMP profile). ``before`` runs in the unit of work ahead of the
+    update (an access policy's check, on the state the update will see) and
+    ``after`` once it is applied (the audit record of the change): raising in
+    either writes nothing. Returns what was stored.
     """
     check_update(submission, statuses=statuses)
     with database.unit_of_work() as store:
-        return apply_update(store, submission, now=now)
+        if before is not None:
+            before(store)
+        applied = apply_update(store, submission, now=now)
+        if after is not None:
+            after(store)
+        return applied
 
 
 def apply_update(
