@@ -138,18 +138,19 @@ class _Registry:
     def delete(self, request: SoapRequest) -> SoapResponse:
         """ITI-62: remove the objects the request names, all or none (ITI TF-2b 3.62.4.1.3)."""
         refs = parse_remove_objects(request.body)
-        if request.audit is not None:
-            with self.database.snapshot() as store:
+        guard = self.access(request.caller) if self.access is not None else None
+        # The documents named, the policy's check, the removal and its audit record: one unit
+        # of work, so the check judges the state the removal changes.
+        with self.database.unit_of_work() as store:
+            if request.audit is not None or guard is not None:
                 entries = store.documents([ref.id for ref in refs])
-            request.audit.about(
-                patient_id=next((entry.patient_id for entry in entries), None),
-                document_ids=[entry.unique_id for entry in entries],
-            )
-        if self.access is not None:
-            guard = self.access(request.caller)
-            with self.database.snapshot() as store:
-                guard.check_delete(store, store.documents([ref.id for ref in refs]))
-        with self.database.unit_of_work() as store:  # ITI-62 and its audit record, all or none
+                if request.audit is not None:
+                    request.audit.about(
+                        patient_id=next((entry.patient_id for entry in entries), None),
+                        document_ids=[entry.unique_id for entry in entries],
+                    )
+                if guard is not None:
+                    guard.check_delete(store, entries)
             remove_metadata(store, refs)
             record_change(request, store)
         return SoapResponse(body=ebrs_registry_response(status=ResponseStatus.SUCCESS.value))
