@@ -44,7 +44,6 @@ from carnet.client_errors import (
     TransportFailure,
 )
 from carnet.provide import DocumentContent, provide_and_register_request
-from carnet.query_values import quote_list
 from carnet.responses import (
     QueryResponse,
     RegistryResult,
@@ -56,8 +55,9 @@ from carnet.retrieve import RetrieveResult, retrieve_request, save_documents
 from carnet.signing import signed_submission
 from carnet.stored_queries import StoredQueries
 from cda.certificates import SigningKey
-from registry.ebrim import submission_element
+from registry.ebrim import adhoc_query_request, submission_element
 from registry.model import DocumentEntry, Submission
+from registry.query_values import quote_list
 from registry.vocabulary import (
     ErrorCode,
     ErrorSeverity,
@@ -360,22 +360,7 @@ class XdsClient(StoredQueries):
         Returns the ``query:AdhocQueryResponse``; raises :class:`RegistryFailure`
         unless its status is Success or PartialSuccess.
         """
-        query_ns, rim = Namespace.QUERY.value, Namespace.RIM.value
-        request = etree.Element(
-            f"{{{query_ns}}}AdhocQueryRequest", nsmap={"query": query_ns, "rim": rim}
-        )
-        etree.SubElement(
-            request,
-            f"{{{query_ns}}}ResponseOption",
-            returnComposedObjects="true",
-            returnType=return_type.value,
-        )
-        query = etree.SubElement(request, f"{{{rim}}}AdhocQuery", id=str(query_id))
-        for name, value in parameters.items():
-            slot = etree.SubElement(query, f"{{{rim}}}Slot", name=name)
-            value_list = etree.SubElement(slot, f"{{{rim}}}ValueList")
-            for each in (value,) if isinstance(value, str) else value:
-                etree.SubElement(value_list, f"{{{rim}}}Value").text = each
+        request = adhoc_query_request(query_id, parameters, return_type=return_type)
         response = self.call(self.registry_url, Action.REGISTRY_STORED_QUERY, request)
         status = response.get("status", "")
         if status not in (ResponseStatus.SUCCESS, ResponseStatus.PARTIAL_SUCCESS):

@@ -1,7 +1,7 @@
 """ITI TF-2a 3.18.4.1.2.3.7 — the fourteen XDS stored queries, with typed parameters.
 
 Each method writes its parameters in the grammar of ITI TF-2a 3.18.4.1.2.3.5
-(``carnet/query_values.py``) under the names of ``registry.query_parameters.QueryParameter``,
+(``registry/query_values.py``) under the names of ``registry.query_parameters.QueryParameter``,
 sends ITI-18 through :meth:`StoredQueries.query` (implemented by
 :class:`~carnet.client.XdsClient`) and returns the LeafClass answer read into
 ``registry.model``: a list when the query returns one kind of object, the whole
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from carnet.query_values import code_value, dtm, quote, quote_list
 from carnet.responses import QueryResponse
 from registry.model import Association, Code, DocumentEntry, Folder, SubmissionSet
 from registry.query_parameters import QueryParameter
+from registry.query_values import code_value, dtm, quote, quote_list
 from registry.vocabulary import (
     AssociationType,
     AvailabilityStatus,

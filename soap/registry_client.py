@@ -38,15 +38,15 @@ from collections.abc import Collection, Iterator, Sequence
 import httpx
 from lxml import etree
 
+from registry.ebrim import adhoc_query_request, parse_registry_objects, submission_element
 from registry.ebrim import names as ebrim_names
-from registry.ebrim import parse_registry_objects, submission_element
 from registry.errors import RegistryError, RegistryErrorList, ResultNotSinglePatient
 from registry.model import DocumentEntry, Submission
 from registry.query_parameters import QueryParameter
+from registry.query_values import quote_list
 from registry.vocabulary import (
     ErrorSeverity,
     ResponseStatus,
-    ReturnType,
     StoredQueryId,
     TransactionAction,
 )
@@ -214,33 +214,10 @@ class RegistryClient:
 
 def _get_documents(unique_ids: Sequence[str]) -> etree._Element:
     """``query:AdhocQueryRequest`` for GetDocuments by ``$XDSDocumentEntryUniqueId``."""
-    query_ns, rim = ebrim_names.QUERY, ebrim_names.RIM
-    request = etree.Element(
-        f"{{{query_ns}}}AdhocQueryRequest", nsmap={"query": query_ns, "rim": rim}
+    return adhoc_query_request(
+        StoredQueryId.GET_DOCUMENTS.value,
+        {QueryParameter.DOCUMENT_ENTRY_UNIQUE_ID.value: quote_list(unique_ids)},
     )
-    etree.SubElement(
-        request,
-        f"{{{query_ns}}}ResponseOption",
-        returnComposedObjects="true",
-        returnType=ReturnType.LEAF_CLASS.value,
-    )
-    query = etree.SubElement(request, f"{{{rim}}}AdhocQuery", id=StoredQueryId.GET_DOCUMENTS.value)
-    slot = etree.SubElement(
-        query, f"{{{rim}}}Slot", name=QueryParameter.DOCUMENT_ENTRY_UNIQUE_ID.value
-    )
-    etree.SubElement(
-        etree.SubElement(slot, f"{{{rim}}}ValueList"), f"{{{rim}}}Value"
-    ).text = _quote_list(unique_ids)
-    return request
-
-
-def _quote_list(values: Sequence[str]) -> str:
-    """A stored-query list ``('a','b')``, quotes doubled (ITI TF-2a 3.18.4.1.2.3.5).
-
-    >>> _quote_list(["1.2", "it's"])
-    "('1.2','it''s')"
-    """
-    return "(" + ",".join("'" + value.replace("'", "''") + "'" for value in values) + ")"
 
 
 def _batches(values: Sequence[str], size: int) -> Iterator[Sequence[str]]:

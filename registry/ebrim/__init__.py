@@ -8,6 +8,7 @@ writes model objects as LeafClass XML, ``query`` reads and answers ITI-18's
 
 from registry.ebrim.query import (
     AdhocQuery,
+    adhoc_query_request,
     adhoc_query_response,
     adhoc_query_response_xml,
     parse_adhoc_query,
@@ -20,6 +21,7 @@ from registry.ebrim.writer import registry_object_element, registry_object_xml, 
 __all__ = [
     "AdhocQuery",
     "RegistryObjects",
+    "adhoc_query_request",
     "adhoc_query_response",
     "adhoc_query_response_xml",
     "parse_adhoc_query",

@@ -8,7 +8,7 @@ or ObjectRefs, without building a tree (see ``writer.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
@@ -23,6 +23,7 @@ from registry.vocabulary import ReturnType
 
 __all__ = [
     "AdhocQuery",
+    "adhoc_query_request",
     "adhoc_query_response",
     "adhoc_query_response_xml",
     "parse_adhoc_query",
@@ -38,6 +39,36 @@ class AdhocQuery:
     return_type: ReturnType
     parameters: dict[str, tuple[str, ...]]
     home_community_id: str | None = None
+
+
+def adhoc_query_request(
+    query_id: str,
+    parameters: Mapping[str, str | Sequence[str]],
+    *,
+    return_type: ReturnType = ReturnType.LEAF_CLASS,
+) -> etree._Element:
+    """A ``query:AdhocQueryRequest`` (ITI TF-2a 3.18.4.1.2), what :func:`parse_adhoc_query` reads.
+
+    ``parameters`` hold values already written in the stored-query grammar
+    (``registry.query_values``); a sequence is sent as several ``rim:Value``s.
+    """
+    query_ns, rim = names.QUERY, names.RIM
+    request = etree.Element(
+        f"{{{query_ns}}}AdhocQueryRequest", nsmap={"query": query_ns, "rim": rim}
+    )
+    etree.SubElement(
+        request,
+        f"{{{query_ns}}}ResponseOption",
+        returnComposedObjects="true",
+        returnType=return_type.value,
+    )
+    query = etree.SubElement(request, f"{{{rim}}}AdhocQuery", id=str(query_id))
+    for name, value in parameters.items():
+        slot = etree.SubElement(query, f"{{{rim}}}Slot", name=name)
+        value_list = etree.SubElement(slot, f"{{{rim}}}ValueList")
+        for each in (value,) if isinstance(value, str) else value:
+            etree.SubElement(value_list, f"{{{rim}}}Value").text = each
+    return request
 
 
 def parse_adhoc_query(request: etree._Element) -> AdhocQuery:

@@ -149,3 +149,22 @@ def test_markup_characters_in_values_round_trip() -> None:
     again = ebrim.parse_submission(ebrim.submission_element(submission))
     assert again.documents[0].title == tricky
     assert again.documents[0].comments == tricky
+
+
+def test_adhoc_query_request_reads_back_as_the_query_it_writes() -> None:
+    """ITI TF-2a 3.18.4.1.2: what clients send is what the registry reads, values as given."""
+    request = ebrim.adhoc_query_request(
+        "urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d",
+        {
+            "$XDSDocumentEntryPatientId": "'P^^^&1.2&ISO'",
+            "$XDSDocumentEntryStatus": ["('a')", "('b')"],
+        },
+        return_type=ReturnType.OBJECT_REF,
+    )
+    query = ebrim.parse_adhoc_query(request)
+    assert query.query_id == "urn:uuid:14d4debf-8f97-4251-9a74-a90016b0af0d"
+    assert query.return_type is ReturnType.OBJECT_REF
+    assert query.parameters == {
+        "$XDSDocumentEntryPatientId": ("'P^^^&1.2&ISO'",),
+        "$XDSDocumentEntryStatus": ("('a')", "('b')"),
+    }
