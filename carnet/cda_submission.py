@@ -20,12 +20,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from carnet.file_metadata import DocumentDefaults, new_oid
+from carnet.file_metadata import DocumentDefaults, submission_of
 from cda.document import parse_cda
 from cda.errors import CdaError
 from cda.metadata import cda_metadata
-from registry.model import Association, DocumentEntry, Submission, SubmissionSet
-from registry.vocabulary import AssociationType, SubmissionSetStatus
+from registry.model import DocumentEntry, Submission
 from repository.cda_metadata import document_entry_from_cda
 from schemas import XmlError
 
@@ -89,26 +88,8 @@ def cda_files_submission(
             f"the files are about {len(patients)} patients ({', '.join(patients)}); "
             "submit each patient's documents separately"
         )
-    submission_set = SubmissionSet(
-        entry_uuid="SubmissionSet01",
-        unique_id=new_oid(),
-        source_id=defaults.source_id,
-        patient_id=patients[0],
-        submission_time=now,
-        content_type_code=defaults.content_type_code,
-    )
-    members = tuple(
-        Association(
-            entry_uuid=f"HasMember{index:02d}",
-            association_type=AssociationType.HAS_MEMBER.value,
-            source_id=submission_set.entry_uuid,
-            target_id=entry.entry_uuid,
-            submission_set_status=SubmissionSetStatus.ORIGINAL,
-        )
-        for index, entry in enumerate(entries, start=1)
-    )
-    submission = Submission(
-        submission_set=submission_set, documents=tuple(entries), associations=members
+    submission = submission_of(
+        entries, patient_id=patients[0], defaults=defaults, submission_time=now
     )
     return CdaSubmission(submission=submission, documents=paths, notes=tuple(notes))
 

@@ -41,6 +41,7 @@ __all__ = [
     "mime_type_for",
     "new_oid",
     "parse_code",
+    "submission_of",
 ]
 
 # Python's table differs between platforms for these; XDS peers expect the first.
@@ -171,12 +172,35 @@ def files_submission(
             )
         )
         paths[entry_id] = path
+    submission = submission_of(
+        documents,
+        patient_id=patient_id,
+        defaults=defaults,
+        submission_time=now,
+        unique_id=submission_set_unique_id,
+    )
+    return submission, paths
+
+
+def submission_of(
+    documents: Sequence[DocumentEntry],
+    *,
+    patient_id: str,
+    defaults: DocumentDefaults,
+    submission_time: str,
+    unique_id: str | None = None,
+) -> Submission:
+    """A SubmissionSet (ITI TF-3 4.2.3.3) holding ``documents``, one HasMember each.
+
+    Symbolic ids (``SubmissionSet01``, ``HasMember01``…), resolved by the registry;
+    a fresh uniqueId unless ``unique_id`` is given.
+    """
     submission_set = SubmissionSet(
         entry_uuid="SubmissionSet01",
-        unique_id=submission_set_unique_id or new_oid(),
+        unique_id=unique_id or new_oid(),
         source_id=defaults.source_id,
         patient_id=patient_id,
-        submission_time=now,
+        submission_time=submission_time,
         content_type_code=defaults.content_type_code,
     )
     members = tuple(
@@ -189,10 +213,9 @@ def files_submission(
         )
         for index, entry in enumerate(documents, start=1)
     )
-    submission = Submission(
+    return Submission(
         submission_set=submission_set, documents=tuple(documents), associations=members
     )
-    return submission, paths
 
 
 def metadata_file_submission(

@@ -39,6 +39,7 @@ __all__ = [
     "SigningKey",
     "TrustStore",
     "describe",
+    "is_authority",
     "load_signing_key",
     "load_trust_store",
 ]
@@ -47,6 +48,15 @@ PrivateKey: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 """The key types XAdES signatures use here (RSA PKCS#1 v1.5, ECDSA)."""
 
 _CERTIFICATE_SUFFIXES = frozenset({".pem", ".crt", ".cer", ".der"})
+
+
+def is_authority(certificate: x509.Certificate) -> bool:
+    """Whether ``certificate`` is a CA's (RFC 5280 §4.2.1.9 basicConstraints cA), not a signer's."""
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
+    except x509.ExtensionNotFound:
+        return False
+    return constraints.value.ca
 
 
 def describe(certificate: x509.Certificate) -> str:

@@ -69,7 +69,7 @@ from signxml.util import SigningSettings
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 from signxml.xades.xades import XAdESDataObjectFormat, XAdESSigner
 
-from cda.certificates import SigningKey, TrustStore, describe
+from cda.certificates import SigningKey, TrustStore, describe, is_authority
 from cda.errors import (
     DigestMismatch,
     DocumentNotCovered,
@@ -497,7 +497,7 @@ def _verify_core(
     _check_shape(signature)
     certificates = _key_info_certificates(signature)
     signer = next(
-        (certificate for certificate in certificates if not _is_authority(certificate)),
+        (certificate for certificate in certificates if not is_authority(certificate)),
         certificates[0],
     )
     others = [certificate for certificate in certificates if certificate is not signer]
@@ -597,14 +597,6 @@ def _key_info_certificates(signature: etree._Element) -> list[x509.Certificate]:
                 f"a ds:X509Certificate of the signature is not a base64 DER certificate: {error}"
             ) from None
     return certificates
-
-
-def _is_authority(certificate: x509.Certificate) -> bool:
-    try:
-        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
-    except x509.ExtensionNotFound:
-        return False
-    return constraints.value.ca
 
 
 def _signed_properties(results: Sequence[_Result]) -> etree._Element | None:

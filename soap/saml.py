@@ -46,7 +46,7 @@ from signxml.exceptions import (
 )
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
-from cda.certificates import TrustStore, describe
+from cda.certificates import TrustStore, describe, is_authority
 from cda.errors import UntrustedCertificate
 from soap.identity_errors import (
     ExpiredAssertion,
@@ -279,16 +279,8 @@ def _key_info_certificates(
             "the assertion's signature carries no ds:X509Certificate: its signer cannot be "
             "identified"
         )
-    signer = next((c for c in certificates if not _is_authority(c)), certificates[0])
+    signer = next((c for c in certificates if not is_authority(c)), certificates[0])
     return signer, [c for c in certificates if c is not signer]
-
-
-def _is_authority(certificate: x509.Certificate) -> bool:
-    try:
-        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints)
-    except x509.ExtensionNotFound:
-        return False
-    return constraints.value.ca
 
 
 def _verify_signature(
