@@ -15,12 +15,19 @@ instead of one each (the technique of PostgreSQL's ``commit_delay`` and
 MySQL's binary-log group commit, without their wait). Each caller still gets
 its own result or exception only after the batch is durable.
 
-SQLite runs in WAL mode with ``synchronous=FULL``, foreign keys on, a busy
-timeout and case-sensitive ``LIKE`` (as PostgreSQL's); a unit of work takes
-the write lock up front (``BEGIN IMMEDIATE``) so that concurrent writers wait
-instead of failing on a lock upgrade. PostgreSQL is reached through psycopg 3
-(``postgresql+psycopg://``). Nothing here touches a database before a method
-is called.
+SQLite runs in WAL mode, foreign keys on, a busy timeout and case-sensitive
+``LIKE`` (as PostgreSQL's); a unit of work takes the write lock up front
+(``BEGIN IMMEDIATE``) so that concurrent writers wait instead of failing on a
+lock upgrade. A unit of work is durable when it returns, but its fsync happens
+*after* the write lock is released: SQLite runs with ``synchronous=NORMAL``
+(its COMMIT writes the log without syncing it) and ``Database`` then
+``fdatasync``-s the write-ahead log itself, outside the lock, before handing
+back the result (see ``_WriteAheadLog``). The next writer's batch runs during
+that sync instead of after it: measured over ITI-41 (2 processes), the commit's
+share of the writer lock went from ~1.4 ms to ~0.5 ms a batch.
+
+PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://``). Nothing
+here touches a database before a method is called.
 """
 
 from __future__ import annotations
@@ -75,6 +82,7 @@ class Database:
             pool_pre_ping=parsed.get_backend_name() == "postgresql",
         )
         self._writers = _WriterQueue.for_url(parsed)
+        self._log = _WriteAheadLog.for_url(parsed)
         self._batch = _GroupCommit()
         if self.engine.dialect.name == "sqlite":
             _configure_sqlite(self.engine)
@@ -168,6 +176,8 @@ class Database:
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITER_LOCK}
                     )
                 yield connection
+        # Committed, the writer lock released: now make the commit durable (see _WriteAheadLog).
+        self._log.make_durable()
 
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown, or between tests)."""
@@ -187,10 +197,11 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             for pragma in (
                 "PRAGMA journal_mode=WAL",
-                # FULL: a commit is on disk before the registry answers Success,
-                # so an acknowledged submission survives a power loss (measured
-                # here: one fsync, ~0.25 ms a commit).
-                "PRAGMA synchronous=FULL",
+                # NORMAL: COMMIT writes the log, does not sync it; Database syncs it
+                # after releasing the writer lock, before any caller hears of the
+                # commit (_WriteAheadLog). Checkpoints and log restarts are still
+                # synced by SQLite itself in this mode.
+                "PRAGMA synchronous=NORMAL",
                 "PRAGMA foreign_keys=ON",
                 f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}",
                 "PRAGMA case_sensitive_like=ON",
@@ -255,6 +266,56 @@ class _GroupCommit:
         with self._queue_lock:
             taken, self._queue = self._queue[:most], self._queue[most:]
         return taken
+
+
+class _WriteAheadLog:
+    """Makes an SQLite database's committed transactions durable, outside the writer lock.
+
+    With ``synchronous=NORMAL`` in WAL mode, SQLite's COMMIT appends the
+    transaction's frames to ``<database>-wal`` with ``write()`` and returns; it
+    syncs the log only before a checkpoint copies it into the database file,
+    syncs the database file after that copy, and syncs the log's header when
+    the log restarts (SQLite, "PRAGMA synchronous" and "Write-Ahead Logging").
+    So once a COMMIT has returned, its frames are either still in the log file —
+    where one ``fdatasync`` of that file makes them durable, with every frame
+    before them — or already checkpointed, and then synced by SQLite. If the
+    log file is gone, the last connection checkpointed it into the database file
+    (synced) and deleted it: nothing is left to do.
+
+    A crash before the sync loses the transaction, as a crash before a
+    synchronous commit would: its callers had not been answered. Readers may
+    see the transaction during the sync; a power loss at that moment would take
+    back what they saw, never what a caller was told is stored.
+
+    PostgreSQL and in-memory databases commit durably themselves: no-op.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+
+    @classmethod
+    def for_url(cls, url: URL) -> _WriteAheadLog:
+        database = url.database
+        if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+            return cls(None)
+        return cls(Path(database).with_name(Path(database).name + "-wal"))
+
+    def make_durable(self) -> None:
+        """``fdatasync`` the log: every transaction committed so far survives a power loss."""
+        if self._path is None:
+            return
+        try:
+            descriptor = os.open(self._path, os.O_RDONLY)
+        except FileNotFoundError:
+            return  # checkpointed into the database file, which SQLite synced, and removed
+        try:
+            _fdatasync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+_fdatasync = getattr(os, "fdatasync", os.fsync)
+"""``fdatasync`` where the platform has it (Linux); ``fsync`` elsewhere (macOS)."""
 
 
 class _WriterQueue:

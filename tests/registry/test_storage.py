@@ -5,7 +5,10 @@ Every database test runs on SQLite and on PostgreSQL (``database_url``).
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import sqlite3
 import threading
 import time
 import uuid
@@ -39,6 +42,7 @@ from registry.storage import (
     TimeRange,
     codec,
 )
+from registry.storage import database as database_module
 from registry.storage.tables import Base, DocumentEntryCodeRow, DocumentEntryRow
 from registry.vocabulary import (
     AssociationType,
@@ -245,9 +249,53 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path: Path) -> None:
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            # FULL (2): a commit is on disk before the registry answers Success.
-            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+            # NORMAL (1): COMMIT does not sync the log; Database does, after the lock
+            # (test_a_commit_is_synced_after_the_writer_lock_is_released_before_returning).
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
             assert (connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) > 0
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("how", ["write", "unit_of_work"])
+def test_a_commit_is_synced_after_the_writer_lock_is_released_before_returning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """synchronous=NORMAL: the write-ahead log is fdatasync-ed by Database, outside the lock.
+
+    When the sync runs, the transaction is committed (another connection sees it)
+    and the writer lock is free (another writer could take it); the unit of work
+    returns only after the sync.
+    """
+    path = tmp_path / "log.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    db.migrate()
+    real_fdatasync = database_module._fdatasync
+    synced: list[tuple[str, bool, int]] = []
+
+    def spy(descriptor: int) -> None:
+        lock = os.open(f"{path}.writer-lock", os.O_RDWR)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if still held
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            free = True
+        except BlockingIOError:
+            free = False
+        finally:
+            os.close(lock)
+        with sqlite3.connect(path) as reader:
+            (committed,) = reader.execute("SELECT count(*) FROM submission_sets").fetchone()
+        synced.append((os.readlink(f"/proc/self/fd/{descriptor}"), free, committed))
+        real_fdatasync(descriptor)
+
+    monkeypatch.setattr(database_module, "_fdatasync", spy)
+    try:
+        if how == "write":
+            db.write(lambda store: store.add_submission(stored_submission()))
+        else:
+            with db.unit_of_work() as store:
+                store.add_submission(stored_submission())
+        assert synced == [(f"{path}-wal", True, 1)]
     finally:
         db.dispose()
 
