@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import http.client
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import h11  # noqa: E402
 import httpx  # noqa: E402
 from lxml import etree  # noqa: E402
 
@@ -44,7 +45,6 @@ from tests.repository_wire import (  # noqa: E402
     XDSB,
     addressing_headers,
     provide_and_register_request,
-    read_answer,
     retrieve,
     retrieve_request,
     send,
@@ -74,30 +74,63 @@ def _provide_request(url: str, size: int) -> tuple[str, str, bytes]:
 def _submit(url: str, requests: list[tuple[str, str, bytes]]) -> tuple[list[str], int]:
     """One client: post ``requests`` (built before the clock starts) on one keep-alive connection.
 
-    The stdlib's http.client, as in bench/registry.py: the load generator shares the
-    server's two cores, and building the request (lxml, MTOM) or httpx's own work
-    there would be counted against the server.
+    A socket driven by h11 (httpx's HTTP/1.1 engine), answers checked for the
+    RegistryResponse's Success status: the load generator shares the server's two
+    cores, so it must cost little. ``http.client`` parses every multipart/related
+    answer's headers with the email package, which compiles a regular expression
+    for each new MIME boundary; with lxml parsing the answer it cost 0.52 ms a
+    request, this 0.17 ms (measured here, 300 requests each).
     """
     unique_ids: list[str] = []
     failures = 0
     address = urlsplit(url)
-    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port)
-    try:
+    host = address.hostname or "127.0.0.1"
+    connection = h11.Connection(h11.CLIENT)
+    with socket.create_connection((host, address.port or 80)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         for unique_id, content_type, payload in requests:
-            connection.request(
-                "POST", address.path, body=payload, headers={"Content-Type": content_type}
+            head = h11.Request(
+                method="POST",
+                target=address.path,
+                headers=[
+                    ("Host", address.netloc),
+                    ("Content-Type", content_type),
+                    ("Content-Length", str(len(payload))),
+                ],
             )
-            response = connection.getresponse()
-            answer = read_answer(
-                response.status, response.getheader("content-type", ""), response.read()
+            sock.sendall(
+                connection.send(head)
+                + connection.send(h11.Data(data=payload))
+                + connection.send(h11.EndOfMessage())
             )
-            if answer.status_uri == SUCCESS:
+            status, answer = _answer(connection, sock)
+            connection.start_next_cycle()
+            if status == 200 and _SUCCESS_STATUS in answer:
                 unique_ids.append(unique_id)
             else:
                 failures += 1
-    finally:
-        connection.close()
     return unique_ids, failures
+
+
+_SUCCESS_STATUS = f'status="{SUCCESS}"'.encode()
+
+
+def _answer(connection: h11.Connection, sock: socket.socket) -> tuple[int, bytes]:
+    """The status and body of the answer to the request just sent."""
+    status = 0
+    body: list[bytes] = []
+    while True:
+        event = connection.next_event()
+        if event is h11.NEED_DATA:
+            connection.receive_data(sock.recv(65536))
+        elif isinstance(event, h11.Response):
+            status = event.status_code
+        elif isinstance(event, h11.Data):
+            body.append(bytes(event.data))
+        elif isinstance(event, h11.EndOfMessage):
+            return status, b"".join(body)
+        elif isinstance(event, h11.ConnectionClosed):
+            raise ConnectionError("the server closed the connection before answering")
 
 
 def _retrieve(url: str, unique_ids: list[str]) -> int:
