@@ -45,7 +45,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 
-from registry.storage.inserts import json_text
+from registry.storage.direct_sql import DirectSql, json_text
 from registry.storage.store import RegistryStore
 
 __all__ = ["Database"]
@@ -125,17 +125,18 @@ class Database:
         try:
             with self._writer_transaction() as connection:
                 store = RegistryStore(connection)
+                direct = DirectSql(connection)  # savepoints on the DB-API cursor: direct_sql
                 position = 0
                 while position < len(batch):
                     item = batch[position]
                     position += 1
-                    connection.exec_driver_sql(f"SAVEPOINT {_SAVEPOINT}")
+                    direct.execute(f"SAVEPOINT {_SAVEPOINT}")
                     try:
                         item.result = item.work(store)
                     except BaseException as error:  # handed to its caller
-                        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                        direct.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
                         item.error = error
-                    connection.exec_driver_sql(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+                    direct.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
                     if position == len(batch) and len(batch) < _MAX_BATCH:
                         # Writers that queued while this batch ran join it: they would
                         # otherwise wait for its commit, then for one of their own.

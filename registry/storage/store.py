@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    CompoundSelect,
     Insert,
     Select,
     Table,
@@ -26,13 +25,9 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal,
-    literal_column,
-    null,
     or_,
     select,
     true,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -42,8 +37,8 @@ from registry.patients import Patient, PatientStatus
 from registry.storage import codec
 from registry.storage.audit_store import AuditStore
 from registry.storage.criteria import DocumentCriteria, FolderCriteria, SubmissionSetCriteria
+from registry.storage.direct_sql import DirectSql, json_value
 from registry.storage.dmp_store import DmpStore
-from registry.storage.inserts import DirectInserts
 from registry.storage.rows import (
     ASSOCIATIONS,
     DOCUMENTS,
@@ -144,7 +139,7 @@ class RegistryStore:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._inserts = DirectInserts(connection)
+        self._direct = DirectSql(connection)
 
     @property
     def dmp_records(self) -> DmpStore:
@@ -173,7 +168,7 @@ class RegistryStore:
     def add_submission_sets(self, submission_sets: Sequence[SubmissionSet]) -> None:
         """Insert SubmissionSets (ITI TF-3 4.2.3.3)."""
         if submission_sets:
-            self._inserts.insert(
+            self._direct.insert(
                 SUBMISSION_SETS, [submission_set_row(item) for item in submission_sets]
             )
 
@@ -195,17 +190,17 @@ class RegistryStore:
             (ENTRY_AUTHORS, authors),
             (ENTRY_REFERENCE_IDS, reference_ids),
         ):
-            self._inserts.insert(table, rows)
+            self._direct.insert(table, rows)
 
     def add_folders(self, folders: Sequence[Folder]) -> None:
         """Insert Folders (ITI TF-3 4.2.3.4) and their codes."""
         keys = self._insert_keyed(FOLDERS, [folder_row(folder) for folder in folders])
         codes = [row for f in folders for row in folder_code_rows(f, keys[f.entry_uuid])]
-        self._inserts.insert(FOLDER_CODES, codes)
+        self._direct.insert(FOLDER_CODES, codes)
 
     def add_associations(self, associations: Sequence[Association]) -> None:
         """Insert Associations (ITI TF-3 4.2.2)."""
-        self._inserts.insert(ASSOCIATIONS, [association_row(item) for item in associations])
+        self._direct.insert(ASSOCIATIONS, [association_row(item) for item in associations])
 
     def set_status(self, uuids: Collection[str], status: str) -> None:
         """Set the availabilityStatus of objects of any kind (ITI TF-3 4.2.2.2.2, ITI-57).
@@ -348,7 +343,7 @@ class RegistryStore:
             {"repository_unique_id": repository_unique_id, "unique_id": unique_id, "hash": key}
             for unique_id, key in hashes.items()
         ]
-        self._inserts.insert(STORED_DOCUMENTS, rows, skip_existing=True)
+        self._direct.insert(STORED_DOCUMENTS, rows, skip_existing=True)
 
     def stored_document_hashes(
         self, unique_ids: Collection[str], *, repository_unique_id: str
@@ -578,10 +573,11 @@ class RegistryStore:
 
     def patient(self, patient_id: str) -> Patient | None:
         """The patient fed with this id (ITI TF-2b 3.44), or ``None``."""
-        row = (
-            self._connection.execute(_PATIENT_BY_ID, {"patient_id": patient_id}).mappings().first()
-        )
-        return None if row is None else patient_from_row(row)
+        rows = self._direct.fetch(_PATIENT_SQL.format(self._direct.placeholders(1)), [patient_id])
+        if not rows:
+            return None
+        row = dict(zip(_PATIENT_COLUMNS, rows[0], strict=True))
+        return patient_from_row({**row, "demographics": json_value(row["demographics"])})
 
     def save_patient(self, patient: Patient) -> None:
         """Insert the patient, or replace the record of an id already known."""
@@ -635,7 +631,7 @@ class RegistryStore:
 
     def _insert_keyed(self, table: Table, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert rows and give the integer key of each, by entryUUID."""
-        return self._inserts.insert_keyed(table, rows)
+        return self._direct.insert_keyed(table, rows)
 
     def _update_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -727,24 +723,38 @@ class RegistryStore:
     ) -> list[StoredRef]:
         """References to the objects of ``kinds`` whose ``column`` is one of ``keys``.
 
-        One statement for all kinds (a UNION ALL): registration runs it under
-        the writer lock, where every statement counts.
+        One statement for all kinds (a UNION ALL) on the DB-API cursor: registration
+        runs it under the writer lock, where every statement counts (``direct_sql``).
         """
-        rows = self._connection.execute(_ref_statement(tuple(kinds), column), {"keys": keys})
+        markers = self._direct.placeholders(len(keys))
+        sql = _refs_sql(tuple(kinds), column, markers)
+        rows = self._direct.fetch(sql, keys * len(kinds))
         return [
             StoredRef(
-                kind=ObjectKind(row.kind),
-                entry_uuid=row.entry_uuid,
-                unique_id=row.unique_id,
-                logical_id=row.logical_id,
-                version=row.version,
-                patient_id=row.patient_id,
-                availability_status=row.availability_status,
-                hash=row.hash,
-                size=row.size,
-                latest=True if row.latest is None else bool(row.latest),
+                kind=ObjectKind(kind),
+                entry_uuid=entry_uuid,
+                unique_id=unique_id,
+                logical_id=logical_id,
+                version=version,
+                patient_id=patient_id,
+                availability_status=availability_status,
+                hash=hash_,
+                size=size,
+                latest=True if latest is None else bool(latest),
             )
-            for row in rows
+            for (
+                kind,
+                entry_uuid,
+                unique_id,
+                logical_id,
+                version,
+                patient_id,
+                availability_status,
+                hash_,
+                size,
+                latest,
+                _pk,
+            ) in rows
         ]
 
 
@@ -780,7 +790,12 @@ def _select_documents(table: Table, conditions: list[Any]) -> Select[Any]:
 
 # Statements of the registration hot path, built once: constructing a
 # SQLAlchemy statement costs more than running it on SQLite.
-_PATIENT_BY_ID = select(PATIENTS).where(PATIENTS.c.patient_id == bindparam("patient_id"))
+_PATIENT_COLUMNS = ("patient_id", "status", "merged_into", "demographics")
+_PATIENT_SQL = (
+    "SELECT " + ", ".join(f'"{name}"' for name in _PATIENT_COLUMNS) + ' FROM "patients" '
+    'WHERE "patient_id" = {}'
+)
+"""Registration checks the patient under the writer lock: on the DB-API cursor (``direct_sql``)."""
 _STORED_HASHES = select(STORED_DOCUMENTS.c.unique_id, STORED_DOCUMENTS.c.hash).where(
     STORED_DOCUMENTS.c.repository_unique_id == bindparam("repository"),
     STORED_DOCUMENTS.c.unique_id.in_(bindparam("unique_ids", expanding=True)),
@@ -797,24 +812,20 @@ _HASHES_IN_USE = (
 
 
 @functools.cache
-def _ref_statement(kinds: tuple[ObjectKind, ...], column: str) -> CompoundSelect[Any] | Select[Any]:
-    """The StoredRef columns of ``kinds`` whose ``column`` is in ``:keys``, oldest first."""
+def _refs_sql(kinds: tuple[ObjectKind, ...], column: str, markers: str) -> str:
+    """The StoredRef columns of ``kinds`` whose ``column`` is in (``markers``), oldest first.
+
+    The parameters are the keys once per kind. Columns a kind's table lacks are NULL.
+    """
     selects = []
     for kind in kinds:
         table = _TABLE_OF[kind]
+        columns = ", ".join(f'"{name}"' if name in table.c else "NULL" for name in _REF_COLUMNS)
         selects.append(
-            select(
-                literal(kind.value).label("kind"),
-                *(
-                    (table.c[name] if name in table.c else null()).label(name)
-                    for name in _REF_COLUMNS
-                ),
-                table.c.pk.label("pk"),
-            ).where(table.c[column].in_(bindparam("keys", expanding=True)))
+            f"SELECT '{kind.value}' AS kind, {columns}, pk "
+            f'FROM "{table.name}" WHERE "{column}" IN ({markers})'
         )
-    if len(selects) == 1:
-        return selects[0].order_by(literal_column("pk"))
-    return union_all(*selects).order_by(literal_column("kind"), literal_column("pk"))
+    return " UNION ALL ".join(selects) + " ORDER BY kind, pk"
 
 
 @functools.cache

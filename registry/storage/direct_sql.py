@@ -1,19 +1,22 @@
-"""The INSERTs of registration, sent straight to the DB-API cursor.
+"""The statements of registration's hot path, sent straight to the DB-API cursor.
 
 Registration runs under the database's single writer lock (``database.py``), so
 every microsecond spent there is taken from every other writer. SQLAlchemy
-Core's execution of a cached ``insert(table)`` costs ~0.13 ms a statement
-(measured here on SQLite: parameter processing, execution context, result
-set-up); the same statement on the DB-API cursor costs ~0.035 ms. A
-registration inserts six to eight times, so the hot path writes its rows here,
-in the same transaction of the same connection, and leaves everything else —
-queries, updates, migrations — to SQLAlchemy.
+Core's execution of a cached statement costs ~0.13 ms (measured here on SQLite:
+parameter processing, execution context, result set-up); the same statement on
+the DB-API cursor costs ~0.035 ms. A registration inserts six to eight times
+and checks the registry's state twice (the patient, the uniqueIds), so those
+statements — and the group commit's savepoints — go through here, in the same
+transaction of the same connection; everything else (queries, updates,
+migrations) stays with SQLAlchemy. Under concurrent ITI-41 the two checks
+through SQLAlchemy were ~10 % of the Python time of a request (py-spy, GIL held).
 
 The SQL text is made once per table and column set, for the two dialects
-Carnet runs on: SQLite (``:name`` parameters, ``lastrowid``) and PostgreSQL
-through psycopg 3 (``%(name)s`` parameters, ``RETURNING``). JSON columns are
-serialised as SQLAlchemy would (``Database``'s ``json_serializer``), so rows
-read back through SQLAlchemy exactly as if it had written them.
+Carnet runs on: SQLite (``:name`` or ``?`` parameters, ``lastrowid``) and
+PostgreSQL through psycopg 3 (``%(name)s`` or ``%s`` parameters, ``RETURNING``).
+JSON columns are serialised as SQLAlchemy would (``Database``'s
+``json_serializer``), so rows read back through SQLAlchemy exactly as if it had
+written them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 from sqlalchemy import JSON, Table
 from sqlalchemy.engine import Connection
 
-__all__ = ["DirectInserts", "json_text"]
+__all__ = ["DirectSql", "json_text", "json_value"]
 
 
 def json_text(value: Any) -> str:
@@ -34,14 +37,40 @@ def json_text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-class DirectInserts:
-    """INSERTs on ``connection``'s DB-API cursor, inside its current transaction."""
+def json_value(value: Any) -> Any:
+    """A JSON column as read from the DB-API: psycopg decodes it, sqlite3 gives the text."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+class DirectSql:
+    """Statements on ``connection``'s DB-API cursor, inside its current transaction."""
 
     __slots__ = ("_connection", "_postgresql")
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._postgresql = connection.dialect.name == "postgresql"
+
+    def placeholders(self, count: int) -> str:
+        """``count`` positional parameter markers, comma-separated, for :meth:`fetch`."""
+        return ", ".join(["%s" if self._postgresql else "?"] * count)
+
+    def execute(self, sql: str) -> None:
+        """Run a statement without parameters or result (``SAVEPOINT …``)."""
+        cursor = self._cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+    def fetch(self, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """The rows of ``sql``, whose positional markers come from :meth:`placeholders`."""
+        cursor = self._cursor()
+        try:
+            cursor.execute(sql, tuple(parameters))
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     def insert(
         self, table: Table, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False
