@@ -212,6 +212,11 @@ class SoapApplication:
             content_type = f'{_SOAP12_TYPE}; charset=UTF-8; action="{action}"'
             return _send(start_response, 200, content_type, [data], len(data), closers)
         mtom = build_mtom(data, response.attachments, action=action)
+        if not response.attachments:
+            # An MTOM answer without parts (ITI-41's RegistryResponse): all in memory, so
+            # sent as one piece (granian writes a list at once, pulls an iterator piecewise).
+            whole = b"".join(mtom.chunks)
+            return _send(start_response, 200, mtom.content_type, [whole], len(whole), closers)
         closers.append(mtom.chunks.close)
         return _send(
             start_response, 200, mtom.content_type, mtom.chunks, mtom.content_length, closers
@@ -427,6 +432,11 @@ def _send(
     if length is not None:
         headers.append(("Content-Length", str(length)))
     start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+    if isinstance(chunks, list):
+        # Already in memory: the request's resources can go now, and the server gets
+        # a list, which it sends at once (PEP 3333 leaves close() to iterables).
+        _Body((), closers).close()
+        return chunks
     return _Body(chunks, closers)
 
 
