@@ -39,49 +39,36 @@ from registry.vocabulary import (
 
 __all__ = ["RegistryObjects", "parse_registry_objects", "parse_submission", "slot_values"]
 
+_SLOT = names.SLOT
+_VALUE = names.VALUE
+_NAME = names.NAME
+_DESCRIPTION = names.DESCRIPTION
+_LOCALIZED_STRING = names.LOCALIZED_STRING
+_CLASSIFICATION = names.CLASSIFICATION
+_EXTERNAL_IDENTIFIER = names.EXTERNAL_IDENTIFIER
+_VERSION_INFO = names.VERSION_INFO
+_VALUE_LIST = names.VALUE_LIST
+_AUTHOR_SLOT_NAMES = frozenset(names.AUTHOR_SLOTS)
+_DOCUMENT_AUTHOR = ClassificationScheme.DOCUMENT_AUTHOR.value
+_DOCUMENT_LIMITED_METADATA = ClassificationScheme.DOCUMENT_LIMITED_METADATA.value
+_PACKAGE_LIMITED_METADATA = (
+    ClassificationScheme.SUBMISSION_SET_LIMITED_METADATA.value,
+    ClassificationScheme.FOLDER_LIMITED_METADATA.value,
+)
 
-class _Element:
-    """The parts of an ebRIM RegistryObject every XDS object shares, read once."""
 
-    __slots__ = (
-        "classifications",
-        "description",
-        "element",
-        "external_identifiers",
-        "id",
-        "name",
-        "slots",
-        "version",
-    )
+class _Parts:
+    """The id, Slots and Name of an ebRIM RegistryObject, with the checks on its Slots."""
+
+    __slots__ = ("id", "name", "slots")
 
     def __init__(self, element: etree._Element) -> None:
-        self.element = element
         self.id = element.get("id") or ""
-        self.slots: dict[str, tuple[str, ...]] = {}
-        self.classifications: list[etree._Element] = []
-        self.external_identifiers: list[etree._Element] = []
         self.name: str | None = None
-        self.description: str | None = None
-        self.version: str | None = None
-        for child in element:
-            tag = child.tag
-            if tag == names.SLOT:
-                slot_name = child.get("name") or ""
-                if slot_name in self.slots:
-                    raise MetadataError(
-                        f"slot {slot_name!r} appears twice on {self.id}", location=self.id
-                    )
-                self.slots[slot_name] = slot_values(child)
-            elif tag == names.CLASSIFICATION:
-                self.classifications.append(child)
-            elif tag == names.EXTERNAL_IDENTIFIER:
-                self.external_identifiers.append(child)
-            elif tag == names.NAME:
-                self.name = _localized(child)
-            elif tag == names.DESCRIPTION:
-                self.description = _localized(child)
-            elif tag == names.VERSION_INFO:
-                self.version = child.get("versionName")
+        self.slots: dict[str, tuple[str, ...]] = {}
+
+    def twice(self, slot_name: str) -> MetadataError:
+        return MetadataError(f"slot {slot_name!r} appears twice on {self.id}", location=self.id)
 
     def single(self, slot: str) -> str | None:
         values = self.slots.get(slot)
@@ -101,34 +88,90 @@ class _Element:
             if name not in known
         )
 
+
+class _Element(_Parts):
+    """The parts of an ebRIM RegistryObject every XDS object shares, read once.
+
+    The children are walked once, and each Slot's ValueList and each Name's LocalizedString by
+    plain iteration rather than ``find``: lxml runs ``find`` in Python, and calling it for every
+    Slot cost more than the reading itself. A Classification's own parts are only read when a
+    code or an author is made of it (:func:`_classification_parts`).
+    """
+
+    __slots__ = ("classifications", "description", "external_identifiers", "version")
+
+    def __init__(self, element: etree._Element) -> None:
+        super().__init__(element)
+        self.classifications: list[etree._Element] = []
+        # (identificationScheme without blanks, value) of each ExternalIdentifier
+        self.external_identifiers: list[tuple[str, str | None]] = []
+        self.description: str | None = None
+        self.version: str | None = None
+        slots = self.slots
+        for child in element:
+            tag = child.tag
+            if tag == _SLOT:
+                slot_name = child.get("name") or ""
+                if slot_name in slots:
+                    raise self.twice(slot_name)
+                slots[slot_name] = slot_values(child)
+            elif tag == _CLASSIFICATION:
+                self.classifications.append(child)
+            elif tag == _EXTERNAL_IDENTIFIER:
+                scheme = (child.get("identificationScheme") or "").replace(" ", "")
+                self.external_identifiers.append((scheme, child.get("value")))
+            elif tag == _NAME:
+                self.name = _localized(child)
+            elif tag == _DESCRIPTION:
+                self.description = _localized(child)
+            elif tag == _VERSION_INFO:
+                self.version = child.get("versionName")
+
     def external_identifier(self, scheme: IdentificationScheme) -> str | None:
-        found = [
-            e.get("value")
-            for e in self.external_identifiers
-            if (e.get("identificationScheme") or "").replace(" ", "") == scheme.value
-        ]
+        wanted = scheme.value
+        found = [value for id_scheme, value in self.external_identifiers if id_scheme == wanted]
         if len(found) > 1:
             raise MetadataError(
-                f"{self.id} has {len(found)} ExternalIdentifiers of scheme {scheme.value}",
+                f"{self.id} has {len(found)} ExternalIdentifiers of scheme {wanted}",
                 location=self.id,
             )
         return found[0] if found else None
 
 
+def _classification_parts(classification: etree._Element) -> _Parts:
+    """The Slots and Name of a Classification: all a code or an author is made of."""
+    parts = _Parts(classification)
+    slots = parts.slots
+    for child in classification:
+        tag = child.tag
+        if tag == _SLOT:
+            slot_name = child.get("name") or ""
+            if slot_name in slots:
+                raise parts.twice(slot_name)
+            slots[slot_name] = slot_values(child)
+        elif tag == _NAME:
+            parts.name = _localized(child)
+    return parts
+
+
 def slot_values(slot: etree._Element) -> tuple[str, ...]:
-    value_list = slot.find(names.VALUE_LIST)
-    if value_list is None:
-        return ()
-    return tuple((v.text or "").strip() for v in value_list.iterchildren(names.VALUE))
+    """The Values of the Slot's first ValueList, stripped (iterated: see :class:`_Element`)."""
+    for value_list in slot:
+        if value_list.tag == _VALUE_LIST:
+            return tuple([(v.text or "").strip() for v in value_list if v.tag == _VALUE])
+    return ()
 
 
 def _localized(element: etree._Element) -> str | None:
-    localized = element.find(names.LOCALIZED_STRING)
-    return None if localized is None else localized.get("value")
+    """The value of the first LocalizedString of a Name or Description."""
+    for localized in element:
+        if localized.tag == _LOCALIZED_STRING:
+            return localized.get("value")
+    return None
 
 
 def _code(classification: etree._Element, owner: str) -> Code:
-    parts = _Element(classification)
+    parts = _classification_parts(classification)
     coding_scheme = parts.single("codingScheme")
     code = classification.get("nodeRepresentation")
     if not code:
@@ -145,7 +188,7 @@ def _code(classification: etree._Element, owner: str) -> Code:
 
 
 def _author(classification: etree._Element) -> Author:
-    parts = _Element(classification)
+    parts = _classification_parts(classification)
     fields: dict[str, tuple[str, ...]] = {}
     for slot_name, values in parts.slots.items():
         attribute = names.AUTHOR_SLOTS.get(slot_name)
@@ -163,7 +206,7 @@ def _author(classification: etree._Element) -> Author:
         roles=fields.get("roles", ()),
         specialties=fields.get("specialties", ()),
         telecoms=fields.get("telecoms", ()),
-        extra_slots=parts.extra_slots(frozenset(names.AUTHOR_SLOTS)),
+        extra_slots=parts.extra_slots(_AUTHOR_SLOT_NAMES),
     )
 
 
@@ -183,7 +226,7 @@ def _document_entry(element: etree._Element) -> DocumentEntry:
     limited = False
     for classification in parts.classifications:
         scheme = classification.get("classificationScheme") or ""
-        if scheme == ClassificationScheme.DOCUMENT_AUTHOR.value:
+        if scheme == _DOCUMENT_AUTHOR:
             authors.append(_author(classification))
         elif scheme in names.DOCUMENT_CODE_SCHEMES:
             attribute = names.DOCUMENT_CODE_SCHEMES[scheme]
@@ -194,7 +237,7 @@ def _document_entry(element: etree._Element) -> DocumentEntry:
             codes[attribute] = _code(classification, parts.id)
         elif scheme in names.DOCUMENT_CODE_LISTS:
             code_lists[names.DOCUMENT_CODE_LISTS[scheme]].append(_code(classification, parts.id))
-        elif scheme == ClassificationScheme.DOCUMENT_LIMITED_METADATA.value:
+        elif scheme == _DOCUMENT_LIMITED_METADATA:
             limited = True
     object_type = element.get("objectType") or ""
     try:
@@ -270,16 +313,14 @@ def _author_and_codes(
     authors: list[Author] = []
     codes: list[Code] = []
     limited = False
+    author_value, code_value = author_scheme.value, code_scheme.value
     for classification in parts.classifications:
         scheme = classification.get("classificationScheme") or ""
-        if scheme == author_scheme.value:
+        if scheme == author_value:
             authors.append(_author(classification))
-        elif scheme == code_scheme.value:
+        elif scheme == code_value:
             codes.append(_code(classification, parts.id))
-        elif scheme in (
-            ClassificationScheme.SUBMISSION_SET_LIMITED_METADATA.value,
-            ClassificationScheme.FOLDER_LIMITED_METADATA.value,
-        ):
+        elif scheme in _PACKAGE_LIMITED_METADATA:
             limited = True
     return authors, codes, limited
 

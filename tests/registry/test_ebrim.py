@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,30 @@ def test_single_valued_slot_with_two_values_is_metadata_error() -> None:
     with pytest.raises(RegistryError) as caught:
         ebrim.parse_submission(element)
     assert "creationTime" in caught.value.reason and caught.value.location == "Document01"
+
+
+def test_only_first_value_list_and_localized_string_are_read_comments_skipped() -> None:
+    rim = "{urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0}"
+    element = ebrim.submission_element(build.submission())
+    slot = element.find(".//{*}ExtrinsicObject/{*}Slot[@name='creationTime']")
+    slot.insert(0, etree.Comment("before"))
+    etree.SubElement(etree.SubElement(slot, f"{rim}ValueList"), f"{rim}Value").text = "2024"
+    slot[1].insert(0, etree.Comment("inside"))
+    name = element.find(".//{*}ExtrinsicObject/{*}Name")
+    name.insert(0, etree.Comment("before"))
+    etree.SubElement(name, f"{rim}LocalizedString", value="second")
+    entry = ebrim.parse_submission(element).documents[0]
+    assert entry.creation_time == build.submission().documents[0].creation_time
+    assert entry.title == build.submission().documents[0].title
+
+
+def test_slot_sent_twice_on_a_code_is_metadata_error() -> None:
+    element = ebrim.submission_element(build.submission())
+    slot = element.find(".//{*}ExtrinsicObject/{*}Classification/{*}Slot[@name='codingScheme']")
+    slot.getparent().insert(0, deepcopy(slot))
+    with pytest.raises(RegistryError) as caught:
+        ebrim.parse_submission(element)
+    assert "codingScheme" in caught.value.reason and "twice" in caught.value.reason
 
 
 def test_two_submission_sets_is_metadata_error() -> None:
