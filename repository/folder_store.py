@@ -7,13 +7,20 @@ million documents also create a directory and fsync its parent (``mkdir`` alone
 ~0.7 ms): measured on 2,000 puts of 40 KB, 1.6-1.9 ms a put before, 1.3-1.4 ms
 after; ITI-41 in process 9.1 -> 7.6 ms. ext4 and XFS index large directories, so
 256 of them hold tens of millions of documents. A content is
-written to a temporary file ``.tmp-…`` in its final directory, flushed and
+written to a temporary file ``.tmp-…`` (created ``O_EXCL`` with a random name) in
+its final directory when its key is known beforehand, else in ``<root>``; written
+with unbuffered :func:`os.write` calls (callers give large chunks, 64 KB), then
 ``fsync``-ed, renamed over its name with :func:`os.replace` (atomic on POSIX
 within one file system) and the directory is ``fsync``-ed so the rename itself
 survives a power loss. A crash therefore leaves the whole file or none, plus
 perhaps a temporary file that :meth:`FolderDocumentStore.discard_incomplete`
 removes at the next start. Directories are created durably the same way and are
 never removed, so a concurrent writer never loses the directory it writes in.
+
+:meth:`FolderDocumentStore.put` runs once per document of every ITI-41, so it works
+on ``str`` paths and raw descriptors rather than pathlib objects,
+:func:`tempfile.mkstemp` and a buffered file object: on 2,000 puts of 40 KB, user
+CPU went from 105 to 70 µs a put (system time, the fsyncs, unchanged at ~200 µs).
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ import errno
 import hashlib
 import os
 import re
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -36,6 +44,9 @@ __all__ = ["FolderDocumentStore"]
 _TEMPORARY_PREFIX = ".tmp-"
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _OUT_OF_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+# tempfile.mkstemp's flags, write-only: the file is private to its writer until renamed.
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+_CREATE_ATTEMPTS = 3
 
 
 class FolderDocumentStore:
@@ -54,55 +65,48 @@ class FolderDocumentStore:
 
     def path_of(self, key: str) -> Path:
         """Where the content ``key`` lives (whether or not it is stored)."""
-        if not is_document_key(key):
-            raise ValueError(f"{key!r} is not a document key (lower-case hex SHA-1)")
+        _check_key(key)
         return self.root / key[:2] / key
 
     # ------------------------------------------------------------------ writes
 
     def put(self, chunks: Iterable[bytes], *, expected_key: str | None = None) -> str:
         """Store the content of ``chunks`` atomically and durably; return its SHA-1."""
+        root = os.fspath(self.root)
         if expected_key is not None:
-            target = self.path_of(expected_key)
-            if target.is_file():
+            _check_key(expected_key)
+            directory = os.path.join(root, expected_key[:2])
+            if _is_regular_file(os.path.join(directory, expected_key)):
                 # Its writer renamed it after fsync; make sure the rename is durable too.
-                self._durable(_fsync_directory, target.parent)
+                self._durable(_fsync_directory, directory)
                 return expected_key
-            directory = target.parent
         else:
-            directory = self.root
+            directory = root
         self._durable(_make_directories, directory)
         try:
-            descriptor, name = tempfile.mkstemp(prefix=_TEMPORARY_PREFIX, dir=directory)
+            descriptor, temporary = _create_temporary(directory)
         except OSError as error:
             raise _store_error(error, f"cannot create a file in {directory}") from error
-        temporary: str | None = name
+        stored = False
         try:
-            digest = hashlib.sha1(usedforsecurity=False)
-            with os.fdopen(descriptor, "wb") as file:
-                for chunk in _source(chunks):
-                    file.write(chunk)
-                    digest.update(chunk)
-                file.flush()
-                os.fsync(file.fileno())
-            key = digest.hexdigest()
+            key = _write_durably(descriptor, chunks)
             if expected_key is not None and key != expected_key:
                 raise DocumentStoreError(
                     f"the content has SHA-1 {key}, not the expected {expected_key}",
                     location=expected_key,
                 )
-            target = self.path_of(key)
-            _make_directories(target.parent)
-            os.replace(name, target)
-            temporary = None
-            _fsync_directory(target.parent)
+            shard = os.path.join(root, key[:2])
+            _make_directories(shard)
+            os.replace(temporary, os.path.join(shard, key))
+            stored = True
+            _fsync_directory(shard)
             return key
         except _SourceError as failure:
             raise failure.error from None  # the sender's failure, not the store's
         except OSError as error:
             raise _store_error(error, f"cannot store a document in {self.root}") from error
         finally:
-            if temporary is not None:
+            if not stored:
                 with suppress(OSError):
                     os.unlink(temporary)
 
@@ -144,7 +148,9 @@ class FolderDocumentStore:
 
     def exists(self, key: str) -> bool:
         """Whether the content ``key`` is stored (complete: it appears only by rename)."""
-        return is_document_key(key) and self.path_of(key).is_file()
+        return is_document_key(key) and _is_regular_file(
+            os.path.join(os.fspath(self.root), key[:2], key)
+        )
 
     def keys(self) -> Iterator[str]:
         """Every stored key; each leaf directory is listed whole before its keys are given."""
@@ -164,7 +170,7 @@ class FolderDocumentStore:
     def _leaf_directories(self) -> Iterator[Path]:
         return _shards(self.root)
 
-    def _durable(self, step: Callable[[Path], None], directory: Path) -> None:
+    def _durable(self, step: Callable[[str], None], directory: str) -> None:
         try:
             step(directory)
         except OSError as error:
@@ -205,7 +211,59 @@ def _shards(directory: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def _fsync_directory(directory: Path) -> None:
+def _check_key(key: str) -> None:
+    if not is_document_key(key):
+        raise ValueError(f"{key!r} is not a document key (lower-case hex SHA-1)")
+
+
+def _is_regular_file(path: str) -> bool:
+    """``Path(path).is_file()`` with one ``stat`` and no Path object (follows symlinks)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _create_temporary(directory: str) -> tuple[int, str]:
+    """A new, empty, private ``.tmp-…`` file in ``directory``: its descriptor and path.
+
+    ``O_EXCL`` makes the name ours alone; with 64 random bits a clash is all but
+    impossible, and is retried, as :func:`tempfile.mkstemp` does, only a few times
+    before the ``FileExistsError`` is let through.
+    """
+    attempts_left = _CREATE_ATTEMPTS
+    while True:
+        path = os.path.join(directory, _TEMPORARY_PREFIX + secrets.token_hex(8))
+        try:
+            return os.open(path, _CREATE_FLAGS, 0o600), path
+        except FileExistsError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+
+
+def _write_durably(descriptor: int, chunks: Iterable[bytes]) -> str:
+    """Write ``chunks`` to ``descriptor``, fsync and close it; the content's hex SHA-1.
+
+    Unbuffered: each chunk is one :func:`os.write` (more when the kernel writes
+    less than asked, e.g. after a signal).
+    """
+    try:
+        digest = hashlib.sha1(usedforsecurity=False)
+        for chunk in _source(chunks):
+            digest.update(chunk)
+            written = os.write(descriptor, chunk)
+            if written < len(chunk):
+                rest = memoryview(chunk)
+                while written < len(rest):
+                    written += os.write(descriptor, rest[written:])
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    return digest.hexdigest()
+
+
+def _fsync_directory(directory: str) -> None:
     """Make the entries of ``directory`` (a rename, a new file) durable (POSIX fsync)."""
     descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -214,18 +272,23 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def _make_directories(directory: Path) -> None:
+def _make_directories(directory: str) -> None:
     """``mkdir -p`` where each new directory's entry in its parent is made durable."""
-    missing: list[Path] = []
+    missing: list[str] = []
     current = directory
-    while not current.is_dir():
+    while not os.path.isdir(current):
         missing.append(current)
-        if current.parent == current:
+        parent = os.path.dirname(current) or os.curdir
+        if parent == current:
             break
-        current = current.parent
+        current = parent
     for each in reversed(missing):
-        each.mkdir(exist_ok=True)
-        _fsync_directory(each.parent)
+        try:
+            os.mkdir(each)
+        except FileExistsError:
+            if not os.path.isdir(each):  # as Path.mkdir(exist_ok=True): a file is in the way
+                raise
+        _fsync_directory(os.path.dirname(each) or os.curdir)
 
 
 def _store_error(error: OSError, what: str) -> DocumentStoreError:

@@ -10,9 +10,11 @@ case-insensitive (RFC 2045 §5.1); values keep their case.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from urllib.parse import quote, unquote
 
 __all__ = [
@@ -26,6 +28,11 @@ __all__ = [
 
 # RFC 3986 §4.3 absolute URI: scheme ":" hier-part.
 _ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+# A run of characters that mean nothing to quoted-string splitting, or one that does.
+_SPLIT_TOKENS = re.compile(r'[^";\\]+|.', re.DOTALL)
+# Distinct Content-Type values remembered: each client sends a handful (its outer
+# multipart/related value carries a fresh boundary and is not worth keeping).
+_CACHED_MEDIA_TYPES = 256
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,8 +41,9 @@ class MediaType:
 
     essence: str
     """``type/subtype`` in lower case, e.g. ``multipart/related``."""
-    params: Mapping[str, str] = field(default_factory=dict)
-    """Parameters, names in lower case, values unquoted and unescaped."""
+    params: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Parameters, names in lower case, values unquoted and unescaped; read-only, since
+    :func:`parse_media_type` shares one instance between equal header values."""
 
     def param(self, name: str) -> str | None:
         """The value of parameter ``name`` (case-insensitive), or ``None``."""
@@ -65,9 +73,19 @@ def parse_media_type(value: str) -> MediaType:
     ('multipart/related', 'uuid:5b9c+id=1', 'application/soap+xml; action="urn:a"')
     >>> parse_media_type("Application/SOAP+XML;charset=utf-8").param("charset")
     'utf-8'
+
+    The result is shared between equal values (its ``params`` are read-only): a
+    request parses the same part and ``start-info`` types several times, and every
+    request of a client sends the same ones.
     """
-    segments = _split_unquoted(value, ";")
-    essence = segments[0].strip().lower() if segments else ""
+    return _parse_media_type(value)
+
+
+@functools.lru_cache(maxsize=_CACHED_MEDIA_TYPES)
+def _parse_media_type(value: str) -> MediaType:
+    # Without a quoted-string every ";" separates (a backslash escapes only in quotes).
+    segments = _split_unquoted(value) if '"' in value else value.split(";")
+    essence = segments[0].strip().lower()
     params: dict[str, str] = {}
     for segment in segments[1:]:
         name, sep, raw = segment.partition("=")
@@ -75,26 +93,30 @@ def parse_media_type(value: str) -> MediaType:
         if not sep or not name:
             continue
         params.setdefault(name, _unquote(raw.strip()))
-    return MediaType(essence=essence, params=params)
+    return MediaType(essence=essence, params=MappingProxyType(params))
 
 
-def _split_unquoted(value: str, separator: str) -> list[str]:
-    """Split on ``separator`` outside quoted strings (RFC 822 quoted-string, ``\\`` escapes)."""
+def _split_unquoted(value: str) -> list[str]:
+    """Split on ``;`` outside quoted strings (RFC 822 quoted-string, ``\\`` escapes).
+
+    Walks runs of ordinary characters (:data:`_SPLIT_TOKENS`) rather than single
+    characters: a ``multipart/related`` value is a few hundred characters long.
+    """
     parts: list[str] = []
     current: list[str] = []
     quoted = escaped = False
-    for char in value:
+    for token in _SPLIT_TOKENS.findall(value):
         if escaped:
             escaped = False
-        elif char == "\\" and quoted:
+        elif token == "\\" and quoted:
             escaped = True
-        elif char == '"':
+        elif token == '"':
             quoted = not quoted
-        elif char == separator and not quoted:
+        elif token == ";" and not quoted:
             parts.append("".join(current))
             current = []
             continue
-        current.append(char)
+        current.append(token)
     parts.append("".join(current))
     return parts
 
@@ -103,6 +125,9 @@ def _unquote(raw: str) -> str:
     """The value of a token or quoted-string; text after a closing quote is ignored."""
     if not raw.startswith('"'):
         return raw
+    if "\\" not in raw:
+        end = raw.find('"', 1)
+        return raw[1:] if end < 0 else raw[1:end]
     out: list[str] = []
     escaped = False
     for char in raw[1:]:
