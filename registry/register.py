@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from registry.errors import (
@@ -26,11 +27,20 @@ from registry.errors import (
 )
 from registry.model import Association, DocumentEntry, Folder, Submission, SubmissionSet
 from registry.storage.database import Database
+from registry.storage.rows import EncodedSubmission, encode_submission
 from registry.storage.store import ObjectKind, RegistryStore, StoredRef
 from registry.validation import is_uuid_urn, validate_submission
 from registry.vocabulary import AssociationType, AvailabilityStatus, SubmissionSetStatus
 
-__all__ = ["dtm_now", "register", "register_submission", "register_validated"]
+__all__ = [
+    "PreparedRegistration",
+    "dtm_now",
+    "prepare_registration",
+    "register",
+    "register_prepared",
+    "register_submission",
+    "register_validated",
+]
 
 
 def dtm_now(now: datetime | None = None) -> str:
@@ -49,7 +59,8 @@ def register(
     with concurrent registrations (:meth:`Database.write`).
     """
     validate_submission(submission)
-    return database.write(lambda store: register_validated(store, submission, now=now))
+    prepared = prepare_registration(submission, now=now)
+    return database.write(lambda store: register_prepared(store, prepared))
 
 
 def register_submission(
@@ -71,6 +82,49 @@ def register_validated(
 
     ``submission`` must have passed :func:`registry.validation.validate_submission`.
     """
+    return register_prepared(store, prepare_registration(submission, now=now))
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRegistration:
+    """A validated submission made ready to register, before the writer lock is taken.
+
+    What does not depend on the registry's state — UUIDs for symbolic ids, the
+    statuses the registry owns, the rows to insert — is worked out here, so that
+    under the lock (:func:`register_prepared`) only the checks against the
+    registry's state and the INSERTs run (see ``registry.storage.rows.EncodedSubmission``).
+    """
+
+    submission: Submission
+    """As sent: the checks name its ids."""
+    registered: Submission
+    """As it will be stored (:func:`_assign_ids`)."""
+    rows: EncodedSubmission
+    dtm: str
+    """The registration's time (folders' lastUpdateTime)."""
+
+
+def prepare_registration(
+    submission: Submission, *, now: datetime | None = None
+) -> PreparedRegistration:
+    """Assign ids and statuses and encode the rows of a validated ``submission``."""
+    dtm = dtm_now(now)
+    registered = _assign_ids(submission, dtm)
+    return PreparedRegistration(
+        submission=submission,
+        registered=registered,
+        rows=encode_submission(registered),
+        dtm=dtm,
+    )
+
+
+def register_prepared(store: RegistryStore, prepared: PreparedRegistration) -> Submission:
+    """Check ``prepared`` against the registry's state and store it; return it as registered.
+
+    Raises a :class:`RegistryError` (usually a :class:`RegistryErrorList`) and
+    writes nothing when a rule is broken.
+    """
+    submission = prepared.submission
     references = _registered_references(store, submission)
     errors = [
         *_check_patient(store, submission),
@@ -80,9 +134,11 @@ def register_validated(
     if errors:
         raise RegistryErrorList(errors)
 
-    registered = _assign_ids(submission, dtm_now(now))
-    extra_memberships = _replacements_into_folders(store, registered)
+    registered = prepared.registered
+    extra_memberships = _replacements_into_folders(store, registered)  # before the inserts
+    store.add_encoded(prepared.rows)
     if extra_memberships:
+        store.add_associations(extra_memberships)
         registered = Submission(
             submission_set=registered.submission_set,
             documents=registered.documents,
@@ -91,7 +147,6 @@ def register_validated(
             object_refs=registered.object_refs,
             request_slots=registered.request_slots,
         )
-    store.add_submission(registered)
     replaced = [
         a.target_id for a in registered.associations if a.kind is not None and a.kind.replaces
     ]
@@ -105,7 +160,7 @@ def register_validated(
         if a.kind is AssociationType.HAS_MEMBER and a.source_id not in new_ids
     }
     if folders_touched:
-        store.set_folder_last_update_time(sorted(folders_touched), dtm_now(now))
+        store.set_folder_last_update_time(sorted(folders_touched), prepared.dtm)
     return registered
 
 

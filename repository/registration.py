@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import Protocol
 
 from registry.model import Submission
-from registry.register import register_validated
+from registry.register import prepare_registration, register_prepared
 from registry.storage.database import Database
 from registry.storage.store import RegistryStore, StoredDocument
 
@@ -119,9 +119,11 @@ class InProcessRegistry:
         The unit of work is group committed with concurrent ones (:meth:`Database.write`).
         """
 
+        prepared = prepare_registration(submission, now=now)  # before the writer lock
+
         def work(store: RegistryStore) -> Submission:
             before_commit()
-            registered = register_validated(store, submission, now=now)
+            registered = register_prepared(store, prepared)
             store.record_stored_documents(
                 {
                     entry.unique_id: entry.hash.lower()

@@ -33,7 +33,7 @@ from registry.model import (
     SubmissionSet,
 )
 from registry.patient_feed import handle_patient_feed
-from registry.register import register_validated
+from registry.register import prepare_registration, register_prepared
 from registry.remove_metadata import remove_metadata
 from registry.storage.database import Database
 from registry.storage.store import RegistryStore
@@ -82,9 +82,10 @@ class _Registry:
             with self.database.snapshot() as store:
                 guard.check_feed(store, submission)
         validate_submission(submission)
+        prepared = prepare_registration(submission)  # before the writer lock
 
         def work(store: RegistryStore) -> None:
-            register_validated(store, submission)
+            register_prepared(store, prepared)
             record_change(request, store)  # committed with the registration, or not at all
 
         self.database.write(work)

@@ -73,12 +73,18 @@ class DirectSql:
             cursor.close()
 
     def insert(
-        self, table: Table, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False
+        self,
+        table: Table,
+        rows: Sequence[dict[str, Any]],
+        *,
+        skip_existing: bool = False,
+        json_serialised: bool = False,
     ) -> None:
         """Insert ``rows`` (all with the same keys, column names) into ``table``.
 
         ``skip_existing`` leaves alone a row whose key is already there (``ON CONFLICT
         DO NOTHING``, SQLite 3.24+ and PostgreSQL alike) instead of failing.
+        ``json_serialised``: the rows' JSON columns already hold :func:`json_text`.
         """
         if not rows:
             return
@@ -86,20 +92,22 @@ class DirectSql:
         sql = _insert_sql(table, columns, postgresql=self._postgresql, returning=False)
         if skip_existing:
             sql += " ON CONFLICT DO NOTHING"
-        json_columns = _json_columns(table) & set(columns)
+        json_columns = frozenset() if json_serialised else _json_columns(table) & set(columns)
         cursor = self._cursor()
         try:
             cursor.executemany(sql, [_adapted(row, json_columns) for row in rows])
         finally:
             cursor.close()
 
-    def insert_keyed(self, table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    def insert_keyed(
+        self, table: Table, rows: Sequence[dict[str, Any]], *, json_serialised: bool = False
+    ) -> dict[str, int]:
         """Insert ``rows`` and give the integer key (``pk``) of each, by ``entry_uuid``."""
         if not rows:
             return {}
         columns = tuple(rows[0])
         sql = _insert_sql(table, columns, postgresql=self._postgresql, returning=True)
-        json_columns = _json_columns(table) & set(columns)
+        json_columns = frozenset() if json_serialised else _json_columns(table) & set(columns)
         keys: dict[str, int] = {}
         cursor = self._cursor()
         try:

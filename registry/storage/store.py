@@ -51,9 +51,11 @@ from registry.storage.rows import (
     PENDING_DOCUMENTS,
     STORED_DOCUMENTS,
     SUBMISSION_SETS,
+    EncodedSubmission,
     association_row,
     document_child_rows,
     document_row,
+    encode_submission,
     folder_code_rows,
     folder_row,
     padded,
@@ -160,10 +162,20 @@ class RegistryStore:
         ``register.py``) and the rules of ITI TF-2b 3.42.4.1.3 were checked.
         ``object_refs`` name objects already stored and insert nothing.
         """
-        self.add_submission_sets((submission.submission_set,))
-        self.add_documents(submission.documents)
-        self.add_folders(submission.folders)
-        self.add_associations(submission.associations)
+        self.add_encoded(encode_submission(submission))
+
+    def add_encoded(self, encoded: EncodedSubmission) -> None:
+        """Insert a submission encoded beforehand, outside the writer lock (``rows.py``)."""
+        self._direct.insert(SUBMISSION_SETS, encoded.submission_sets, json_serialised=True)
+        keys = self._direct.insert_keyed(
+            DOCUMENTS, [row for _, row in encoded.documents], json_serialised=True
+        )
+        self._add_document_children([entry for entry, _ in encoded.documents], keys)
+        keys = self._direct.insert_keyed(
+            FOLDERS, [row for _, row in encoded.folders], json_serialised=True
+        )
+        self._add_folder_codes([folder for folder, _ in encoded.folders], keys)
+        self._direct.insert(ASSOCIATIONS, encoded.associations, json_serialised=True)
 
     def add_submission_sets(self, submission_sets: Sequence[SubmissionSet]) -> None:
         """Insert SubmissionSets (ITI TF-3 4.2.3.3)."""
@@ -175,6 +187,11 @@ class RegistryStore:
     def add_documents(self, documents: Sequence[DocumentEntry]) -> None:
         """Insert DocumentEntries (ITI TF-3 4.2.3.2) and their multi-valued filter rows."""
         keys = self._insert_keyed(DOCUMENTS, [document_row(entry) for entry in documents])
+        self._add_document_children(documents, keys)
+
+    def _add_document_children(
+        self, documents: Sequence[DocumentEntry], keys: Mapping[str, int]
+    ) -> None:
         codes: list[dict[str, Any]] = []
         authors: list[dict[str, Any]] = []
         reference_ids: list[dict[str, Any]] = []
@@ -195,6 +212,9 @@ class RegistryStore:
     def add_folders(self, folders: Sequence[Folder]) -> None:
         """Insert Folders (ITI TF-3 4.2.3.4) and their codes."""
         keys = self._insert_keyed(FOLDERS, [folder_row(folder) for folder in folders])
+        self._add_folder_codes(folders, keys)
+
+    def _add_folder_codes(self, folders: Sequence[Folder], keys: Mapping[str, int]) -> None:
         codes = [row for f in folders for row in folder_code_rows(f, keys[f.entry_uuid])]
         self._direct.insert(FOLDER_CODES, codes)
 
