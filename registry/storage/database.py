@@ -169,9 +169,12 @@ class Database:
 
     @contextmanager
     def _writer_transaction(self) -> Iterator[Connection]:
-        with self._writers.turn(), self.engine.connect() as connection:
+        # The connection is checked out of the pool, and back in, outside the writer lock:
+        # only the transaction needs the lock (SQLAlchemy's checkout and reset are ~5 % of
+        # an ITI-41's Python time, measured with py-spy).
+        with self.engine.connect() as connection:
             connection.execution_options(**{_BEGIN: "BEGIN IMMEDIATE"})
-            with connection.begin():
+            with self._writers.turn(), connection.begin():
                 if self.engine.dialect.name == "postgresql":
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITER_LOCK}
