@@ -67,8 +67,12 @@ class _Parts:
         self.name: str | None = None
         self.slots: dict[str, tuple[str, ...]] = {}
 
-    def twice(self, slot_name: str) -> MetadataError:
-        return MetadataError(f"slot {slot_name!r} appears twice on {self.id}", location=self.id)
+    def add_slot(self, slot: etree._Element) -> None:
+        """Read a Slot child; a slot name given twice on one object is a MetadataError."""
+        slot_name = slot.get("name") or ""
+        if slot_name in self.slots:
+            raise MetadataError(f"slot {slot_name!r} appears twice on {self.id}", location=self.id)
+        self.slots[slot_name] = slot_values(slot)
 
     def single(self, slot: str) -> str | None:
         values = self.slots.get(slot)
@@ -107,14 +111,10 @@ class _Element(_Parts):
         self.external_identifiers: list[tuple[str, str | None]] = []
         self.description: str | None = None
         self.version: str | None = None
-        slots = self.slots
         for child in element:
             tag = child.tag
             if tag == _SLOT:
-                slot_name = child.get("name") or ""
-                if slot_name in slots:
-                    raise self.twice(slot_name)
-                slots[slot_name] = slot_values(child)
+                self.add_slot(child)
             elif tag == _CLASSIFICATION:
                 self.classifications.append(child)
             elif tag == _EXTERNAL_IDENTIFIER:
@@ -141,14 +141,10 @@ class _Element(_Parts):
 def _classification_parts(classification: etree._Element) -> _Parts:
     """The Slots and Name of a Classification: all a code or an author is made of."""
     parts = _Parts(classification)
-    slots = parts.slots
     for child in classification:
         tag = child.tag
         if tag == _SLOT:
-            slot_name = child.get("name") or ""
-            if slot_name in slots:
-                raise parts.twice(slot_name)
-            slots[slot_name] = slot_values(child)
+            parts.add_slot(child)
         elif tag == _NAME:
             parts.name = _localized(child)
     return parts
