@@ -124,7 +124,7 @@ class InProcessRegistry:
         def work(store: RegistryStore) -> Submission:
             before_commit()
             registered = register_prepared(store, prepared)
-            store.record_stored_documents(
+            store.ledger.record_stored_documents(
                 {
                     entry.unique_id: entry.hash.lower()
                     for entry in registered.documents

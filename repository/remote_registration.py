@@ -102,8 +102,8 @@ class RemoteRegistry:
         """
         documents = self._documents(submission)
         registration_id = uuid.uuid4().hex
-        with self.database.unit_of_work() as ledger:
-            ledger.add_pending_registration(
+        with self.database.unit_of_work() as store:
+            store.ledger.add_pending_registration(
                 registration_id,
                 documents,
                 repository_unique_id=self.repository_unique_id,
@@ -132,8 +132,8 @@ class RemoteRegistry:
         """Under the writer lock: remove the keys neither the ledger nor a claim names."""
         if not keys:
             return set()
-        with self.database.unit_of_work() as ledger:
-            in_use = ledger.stored_hashes_in_use(
+        with self.database.unit_of_work() as store:
+            in_use = store.ledger.stored_hashes_in_use(
                 keys, repository_unique_id=self.repository_unique_id
             )
             released = {key for key in keys if key not in in_use}
@@ -149,12 +149,12 @@ class RemoteRegistry:
         """
         if not unique_ids:
             return {}
-        with self.database.snapshot() as ledger:
-            found = ledger.stored_documents(
+        with self.database.snapshot() as store:
+            found = store.ledger.stored_documents(
                 unique_ids, repository_unique_id=self.repository_unique_id
             )
             bare = [key for key, document in found.items() if document.mime_type is None]
-            local = ledger.documents_by_unique_id(bare) if bare else []
+            local = store.documents_by_unique_id(bare) if bare else []
         for entry in local:
             if entry.repository_unique_id == self.repository_unique_id:
                 found[entry.unique_id] = StoredDocument(
@@ -182,8 +182,10 @@ class RemoteRegistry:
         registration in flight would look abandoned. Stops asking at the first
         ``XDSRegistryNotAvailable``; what is left stays claimed, its documents kept.
         """
-        with self.database.snapshot() as ledger:
-            pending = ledger.pending_registrations(repository_unique_id=self.repository_unique_id)
+        with self.database.snapshot() as store:
+            pending = store.ledger.pending_registrations(
+                repository_unique_id=self.repository_unique_id
+            )
         confirmed = abandoned = in_doubt = 0
         for position, (registration_id, documents) in enumerate(pending.items()):
             try:
@@ -233,12 +235,12 @@ class RemoteRegistry:
         self, registration_id: str, documents: Sequence[StoredDocument], *, committed: bool
     ) -> None:
         """Drop the claims; when the registry committed, record the documents first."""
-        with self.database.unit_of_work() as ledger:
+        with self.database.unit_of_work() as store:
             if committed:
-                ledger.record_registered_documents(
+                store.ledger.record_registered_documents(
                     documents, repository_unique_id=self.repository_unique_id
                 )
-            ledger.forget_pending_registration(registration_id)
+            store.ledger.forget_pending_registration(registration_id)
 
     def _settle_lost_answer(
         self,

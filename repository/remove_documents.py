@@ -21,7 +21,7 @@ answers each ``xdsb:DocumentRequest`` of an ``rmd:RemoveDocumentsRequest``:
   content stays for it.
 
 The uniqueId → content mapping comes from the repository's ledger
-(``RegistryStore.stored_document_hashes``), since ITI-62 deleted the entry. The
+(``RepositoryLedger.stored_document_hashes``), since ITI-62 deleted the entry. The
 ledger is updated in one unit of work; contents are then removed under the
 registry's writer lock (:meth:`~repository.registration.DocumentRegistry.release`),
 so a concurrent Provide and Register of the same content keeps it. A crash
@@ -104,11 +104,15 @@ def remove_documents(
     # called while this database's writer lock is held.
     still_registered = registry.still_registered(ours)
     with database.unit_of_work() as registered:
-        ledger = registered.stored_document_hashes(ours, repository_unique_id=repository_unique_id)
+        ledger = registered.ledger.stored_document_hashes(
+            ours, repository_unique_id=repository_unique_id
+        )
         removable = {
             unique_id: key for unique_id, key in ledger.items() if unique_id not in still_registered
         }
-        registered.forget_stored_documents(removable, repository_unique_id=repository_unique_id)
+        registered.ledger.forget_stored_documents(
+            removable, repository_unique_id=repository_unique_id
+        )
     removed: list[DocumentRequest] = []
     for request in requests:
         unique_id = request.document_unique_id

@@ -13,6 +13,7 @@ from registry.storage.criteria import (
     TimeRange,
 )
 from registry.storage.database import Database
+from registry.storage.ledger_store import RepositoryLedger
 from registry.storage.store import ObjectKind, RegistryStore, StoredRef
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "FolderCriteria",
     "ObjectKind",
     "RegistryStore",
+    "RepositoryLedger",
     "StoredRef",
     "SubmissionSetCriteria",
     "TimeRange",

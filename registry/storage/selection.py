@@ -9,6 +9,7 @@ stays one index search by patient plus primary-key probes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, exists, or_, true
@@ -204,3 +205,14 @@ def folder_conditions(criteria: FolderCriteria) -> Conditions | None:
             exists().where(FOLDER_CODES.c.folder_pk == f.c.pk, FOLDER_CODES.c.value.in_(group))
         )
     return conditions
+
+
+IN_LIST_SIZE = 500
+"""Keys per ``IN (…)`` list: well under SQLite's and PostgreSQL's bind-parameter limits."""
+
+
+def in_lists(keys: Iterable[str]) -> Iterator[list[str]]:
+    """``keys``, without repeats, in lists of at most :data:`IN_LIST_SIZE` for ``IN (…)``."""
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), IN_LIST_SIZE):
+        yield unique[start : start + IN_LIST_SIZE]

@@ -11,14 +11,13 @@ document of each row.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    Insert,
     Select,
     Table,
     bindparam,
@@ -39,6 +38,7 @@ from registry.storage.audit_store import AuditStore
 from registry.storage.criteria import DocumentCriteria, FolderCriteria, SubmissionSetCriteria
 from registry.storage.direct_sql import DirectSql, json_value
 from registry.storage.dmp_store import DmpStore
+from registry.storage.ledger_store import RepositoryLedger, StoredDocument
 from registry.storage.rows import (
     ASSOCIATIONS,
     DOCUMENTS,
@@ -48,8 +48,6 @@ from registry.storage.rows import (
     FOLDER_CODES,
     FOLDERS,
     PATIENTS,
-    PENDING_DOCUMENTS,
-    STORED_DOCUMENTS,
     SUBMISSION_SETS,
     EncodedSubmission,
     association_row,
@@ -67,15 +65,13 @@ from registry.storage.rows import (
 from registry.storage.selection import (
     document_conditions,
     folder_conditions,
+    in_lists,
     submission_set_conditions,
 )
 
 __all__ = ["ObjectKind", "RegistryStore", "StoredDocument", "StoredRef"]
 
 _Model = TypeVar("_Model", DocumentEntry, SubmissionSet, Folder, Association)
-
-_CHUNK = 500
-"""Keys per ``IN (…)`` list: well under SQLite's and PostgreSQL's bind-parameter limits."""
 
 
 class ObjectKind(StrEnum):
@@ -112,30 +108,6 @@ class StoredRef:
     """Whether this is the newest version of its logical id (ITI TF-3 4.1.5)."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class StoredDocument:
-    """A document the Document Repository stored, as its ledger keeps it.
-
-    What ITI-43 needs to serve it (ITI TF-2b 3.43.4.2) and ITI-86 to remove it
-    (IHE RMD 3.86.4.1.3) when its DocumentEntry is not in this database.
-    """
-
-    unique_id: str
-    """``XDSDocumentEntry.uniqueId``."""
-    hash: str
-    """SHA-1 of the content, lower-case hex: its key in the document store."""
-    mime_type: str | None = None
-    """``XDSDocumentEntry.mimeType``; ``None`` in rows the in-process registry wrote."""
-    size: int | None = None
-    """``XDSDocumentEntry.size``."""
-
-
-def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), _CHUNK):
-        yield unique[start : start + _CHUNK]
-
-
 class RegistryStore:
     """Reads and writes registry objects inside one transaction (see ``Database``)."""
 
@@ -152,6 +124,11 @@ class RegistryStore:
     def audit(self) -> AuditStore:
         """The audit trail, in this same transaction: a change and its record commit together."""
         return AuditStore(self._connection)
+
+    @property
+    def ledger(self) -> RepositoryLedger:
+        """The Document Repository's ledger, in this same transaction (IHE RMD, ITI-41)."""
+        return RepositoryLedger(self._connection)
 
     # ------------------------------------------------------------------ writes
 
@@ -271,7 +248,7 @@ class RegistryStore:
         stored queries return at ``$MetadataLevel`` 1.
         """
         for table in (DOCUMENTS, FOLDERS):
-            for chunk in _chunks(uuids):
+            for chunk in in_lists(uuids):
                 self._connection.execute(
                     update(table).where(table.c.entry_uuid.in_(chunk)).values(latest=False)
                 )
@@ -284,7 +261,7 @@ class RegistryStore:
         becomes the latest again.
         """
         orphaned: dict[Table, set[str]] = {DOCUMENTS: set(), FOLDERS: set()}
-        for chunk in _chunks(uuids):
+        for chunk in in_lists(uuids):
             for table, lids in orphaned.items():
                 lids.update(
                     self._connection.execute(
@@ -296,7 +273,7 @@ class RegistryStore:
             for table, _decode in _DECODERS:
                 self._connection.execute(delete(table).where(table.c.entry_uuid.in_(chunk)))
         for table, lids in orphaned.items():
-            for chunk in _chunks(lids):
+            for chunk in in_lists(lids):
                 newest = (
                     select(func.max(table.c.pk))
                     .where(table.c.logical_id.in_(chunk))
@@ -311,7 +288,7 @@ class RegistryStore:
     def objects_by_uuid(self, uuids: Collection[str]) -> dict[str, StoredRef]:
         """Registered objects of any kind by entryUUID; unknown ids are absent."""
         found: dict[str, StoredRef] = {}
-        for chunk in _chunks(uuids):
+        for chunk in in_lists(uuids):
             for ref in self._refs("entry_uuid", chunk, kinds=tuple(ObjectKind)):
                 found.setdefault(ref.entry_uuid, ref)
         return found
@@ -324,7 +301,7 @@ class RegistryStore:
         """
         kinds = (ObjectKind.DOCUMENT, ObjectKind.SUBMISSION_SET, ObjectKind.FOLDER)
         found: dict[str, StoredRef] = {}
-        for chunk in _chunks(unique_ids):
+        for chunk in in_lists(unique_ids):
             for ref in self._refs("unique_id", chunk, kinds=kinds):
                 assert ref.unique_id is not None
                 known = found.get(ref.unique_id)
@@ -342,167 +319,12 @@ class RegistryStore:
         compared as given; the repository writes them in lower case.
         """
         found: set[str] = set()
-        for chunk in _chunks(hashes):
+        for chunk in in_lists(hashes):
             found.update(
                 self._connection.execute(
                     _HASHES_IN_USE, {"hashes": chunk, "repository": repository_unique_id}
                 ).scalars()
             )
-        return found
-
-    def record_stored_documents(
-        self, hashes: Mapping[str, str], *, repository_unique_id: str
-    ) -> None:
-        """Note the content (SHA-1, lower case) of each uniqueId the repository stored.
-
-        The Document Repository's ledger (IHE RMD, ITI TF-2b 3.86.4.1.3): it outlives
-        the DocumentEntry, which ITI-62 may delete before ITI-86 names the document.
-        A uniqueId already noted keeps its first content (ITI-57 versions share it).
-        """
-        rows = [
-            {"repository_unique_id": repository_unique_id, "unique_id": unique_id, "hash": key}
-            for unique_id, key in hashes.items()
-        ]
-        self._direct.insert(STORED_DOCUMENTS, rows, skip_existing=True)
-
-    def stored_document_hashes(
-        self, unique_ids: Collection[str], *, repository_unique_id: str
-    ) -> dict[str, str]:
-        """The content each of ``unique_ids`` was stored with in that repository."""
-        found: dict[str, str] = {}
-        for chunk in _chunks(unique_ids):
-            rows = self._connection.execute(
-                _STORED_HASHES, {"unique_ids": chunk, "repository": repository_unique_id}
-            )
-            found.update((row.unique_id, row.hash) for row in rows)
-        return found
-
-    def forget_stored_documents(
-        self, unique_ids: Collection[str], *, repository_unique_id: str
-    ) -> None:
-        """Drop ``unique_ids`` from the repository's ledger (ITI-86 removed them)."""
-        for chunk in _chunks(unique_ids):
-            self._connection.execute(
-                delete(STORED_DOCUMENTS).where(
-                    STORED_DOCUMENTS.c.repository_unique_id == repository_unique_id,
-                    STORED_DOCUMENTS.c.unique_id.in_(chunk),
-                )
-            )
-
-    def stored_documents(
-        self, unique_ids: Collection[str], *, repository_unique_id: str
-    ) -> dict[str, StoredDocument]:
-        """The ledger's rows for ``unique_ids`` in that repository, by uniqueId."""
-        columns = STORED_DOCUMENTS.c
-        found: dict[str, StoredDocument] = {}
-        for chunk in _chunks(unique_ids):
-            rows = self._connection.execute(
-                select(columns.unique_id, columns.hash, columns.mime_type, columns.size).where(
-                    columns.repository_unique_id == repository_unique_id,
-                    columns.unique_id.in_(chunk),
-                )
-            )
-            found.update((row.unique_id, _stored_document(row)) for row in rows)
-        return found
-
-    def record_registered_documents(
-        self, documents: Sequence[StoredDocument], *, repository_unique_id: str
-    ) -> None:
-        """Note documents a Document Registry on another node answered Success for.
-
-        That registry is the authority on what a uniqueId names (ITI TF-2b 3.42.4.1.3.3),
-        so a row already noted for one of these uniqueIds is replaced.
-        """
-        self.forget_stored_documents(
-            [document.unique_id for document in documents],
-            repository_unique_id=repository_unique_id,
-        )
-        if documents:
-            self._connection.execute(
-                _insert(STORED_DOCUMENTS),
-                [
-                    {"repository_unique_id": repository_unique_id, **_document_values(document)}
-                    for document in documents
-                ],
-            )
-
-    def add_pending_registration(
-        self,
-        registration_id: str,
-        documents: Sequence[StoredDocument],
-        *,
-        repository_unique_id: str,
-        created_at: datetime,
-    ) -> None:
-        """Claim the contents of an ITI-41 about to be registered on another node.
-
-        Claimed contents count as in use (:meth:`stored_hashes_in_use`) until
-        :meth:`forget_pending_registration` (ITI TF-2b 3.41.4.1.3: nothing the
-        registry may have committed is removed).
-        """
-        if documents:
-            self._connection.execute(
-                _insert(PENDING_DOCUMENTS),
-                [
-                    {
-                        "registration_id": registration_id,
-                        "repository_unique_id": repository_unique_id,
-                        "created_at": created_at,
-                        **_document_values(document),
-                    }
-                    for document in documents
-                ],
-            )
-
-    def pending_registrations(
-        self, *, repository_unique_id: str
-    ) -> dict[str, tuple[StoredDocument, ...]]:
-        """Every unsettled registration of that repository: its documents, oldest first."""
-        columns = PENDING_DOCUMENTS.c
-        rows = self._connection.execute(
-            select(
-                columns.registration_id,
-                columns.unique_id,
-                columns.hash,
-                columns.mime_type,
-                columns.size,
-            )
-            .where(columns.repository_unique_id == repository_unique_id)
-            .order_by(columns.created_at, columns.registration_id, columns.unique_id)
-        )
-        found: dict[str, list[StoredDocument]] = {}
-        for row in rows:
-            found.setdefault(row.registration_id, []).append(_stored_document(row))
-        return {key: tuple(documents) for key, documents in found.items()}
-
-    def forget_pending_registration(self, registration_id: str) -> None:
-        """Drop a registration's claims: the registry committed it, or never will."""
-        self._connection.execute(
-            delete(PENDING_DOCUMENTS).where(PENDING_DOCUMENTS.c.registration_id == registration_id)
-        )
-
-    def stored_hashes_in_use(
-        self, hashes: Collection[str], *, repository_unique_id: str
-    ) -> set[str]:
-        """Which of ``hashes`` the repository's ledger references, registered or pending.
-
-        With the registry on another node this is the repository's only account of
-        what it must keep (ITI TF-2b 3.41.4.1.3): a content goes when neither a
-        registered document nor an unsettled registration names it.
-        """
-        found: set[str] = set()
-        for table in (STORED_DOCUMENTS, PENDING_DOCUMENTS):
-            for chunk in _chunks(hashes):
-                found.update(
-                    self._connection.execute(
-                        select(table.c.hash)
-                        .where(
-                            table.c.repository_unique_id == repository_unique_id,
-                            table.c.hash.in_(chunk),
-                        )
-                        .distinct()
-                    ).scalars()
-                )
         return found
 
     # ------------------------------------------------------------------ objects by id
@@ -514,7 +336,7 @@ class RegistryStore:
         (ITI TF-2b 3.43.4.1.3): the mimeType, hash and repositoryUniqueId.
         """
         rows: dict[int, Any] = {}
-        for chunk in _chunks(unique_ids):
+        for chunk in in_lists(unique_ids):
             statement = select(DOCUMENTS.c.pk, DOCUMENTS.c.document).where(
                 DOCUMENTS.c.unique_id.in_(chunk)
             )
@@ -670,7 +492,7 @@ class RegistryStore:
         columns: Mapping[str, Any],
     ) -> None:
         """Change columns and the JSON document of the rows of ``uuids`` in ``table``."""
-        for chunk in _chunks(uuids):
+        for chunk in in_lists(uuids):
             rows = self._connection.execute(
                 select(table.c.pk, table.c.document).where(table.c.entry_uuid.in_(chunk))
             ).all()
@@ -690,7 +512,7 @@ class RegistryStore:
         self, table: Table, logical_ids: Collection[str], decode: Callable[[Any], _Model]
     ) -> list[_Model]:
         found: list[_Model] = []
-        for chunk in _chunks(logical_ids):
+        for chunk in in_lists(logical_ids):
             statement = select(table.c.document).where(
                 table.c.logical_id.in_(chunk), table.c.latest == true()
             )
@@ -703,7 +525,7 @@ class RegistryStore:
         self, table: Table, uuids: Collection[str], decode: Callable[[Any], _Model]
     ) -> list[_Model]:
         rows: dict[int, Any] = {}
-        for chunk in _chunks(uuids):
+        for chunk in in_lists(uuids):
             statement = select(table.c.pk, table.c.document).where(table.c.entry_uuid.in_(chunk))
             rows.update((row.pk, row.document) for row in self._connection.execute(statement))
         return [decode(rows[key]) for key in sorted(rows)]
@@ -715,7 +537,7 @@ class RegistryStore:
             return []
         table = ASSOCIATIONS
         rows: dict[int, Any] = {}
-        for chunk in _chunks(uuids):
+        for chunk in in_lists(uuids):
             statement = select(table.c.pk, table.c.document).where(
                 or_(*(table.c[end].in_(chunk) for end in ends))
             )
@@ -816,11 +638,6 @@ _PATIENT_SQL = (
     'WHERE "patient_id" = {}'
 )
 """Registration checks the patient under the writer lock: on the DB-API cursor (``direct_sql``)."""
-_STORED_HASHES = select(STORED_DOCUMENTS.c.unique_id, STORED_DOCUMENTS.c.hash).where(
-    STORED_DOCUMENTS.c.repository_unique_id == bindparam("repository"),
-    STORED_DOCUMENTS.c.unique_id.in_(bindparam("unique_ids", expanding=True)),
-)
-"""Built once: a statement built per call costs its cache key each time (~0.1 ms in ITI-41)."""
 _HASHES_IN_USE = (
     select(DOCUMENTS.c.hash)
     .where(
@@ -846,23 +663,3 @@ def _refs_sql(kinds: tuple[ObjectKind, ...], column: str, markers: str) -> str:
             f'FROM "{table.name}" WHERE "{column}" IN ({markers})'
         )
     return " UNION ALL ".join(selects) + " ORDER BY kind, pk"
-
-
-@functools.cache
-def _stored_document(row: Any) -> StoredDocument:
-    return StoredDocument(
-        unique_id=row.unique_id, hash=row.hash, mime_type=row.mime_type, size=row.size
-    )
-
-
-def _document_values(document: StoredDocument) -> dict[str, Any]:
-    return {
-        "unique_id": document.unique_id,
-        "hash": document.hash,
-        "mime_type": document.mime_type,
-        "size": document.size,
-    }
-
-
-def _insert(table: Table) -> Insert:
-    return insert(table)

@@ -103,12 +103,12 @@ def ledger(database: Database) -> dict[str, StoredDocument]:
         rows = connection.exec_driver_sql("SELECT unique_id FROM repository_documents")
         unique_ids = [row[0] for row in rows]
     with database.snapshot() as store:
-        return store.stored_documents(unique_ids, repository_unique_id=REPOSITORY_ID)
+        return store.ledger.stored_documents(unique_ids, repository_unique_id=REPOSITORY_ID)
 
 
 def pending(database: Database) -> dict[str, tuple[StoredDocument, ...]]:
     with database.snapshot() as store:
-        return store.pending_registrations(repository_unique_id=REPOSITORY_ID)
+        return store.ledger.pending_registrations(repository_unique_id=REPOSITORY_ID)
 
 
 def ask(unique_id: str) -> DocumentRequest:

@@ -198,8 +198,8 @@ def crashed_repository(
     )
     database = open_database(settings)
     key = document_store(settings).put([data])
-    with database.unit_of_work() as ledger:
-        ledger.add_pending_registration(
+    with database.unit_of_work() as store:
+        store.ledger.add_pending_registration(
             "crashed",
             [StoredDocument(unique_id=entry.unique_id, hash=key, mime_type="text/plain", size=4)],
             repository_unique_id=REPOSITORY_ID,
