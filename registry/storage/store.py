@@ -55,11 +55,9 @@ from registry.storage.rows import (
     document_row,
     encode_submission,
     folder_code_rows,
-    folder_row,
     padded,
     patient_from_row,
     patient_values,
-    submission_set_row,
     wire,
 )
 from registry.storage.selection import (
@@ -154,16 +152,9 @@ class RegistryStore:
         self._add_folder_codes([folder for folder, _ in encoded.folders], keys)
         self._direct.insert(ASSOCIATIONS, encoded.associations, json_serialised=True)
 
-    def add_submission_sets(self, submission_sets: Sequence[SubmissionSet]) -> None:
-        """Insert SubmissionSets (ITI TF-3 4.2.3.3)."""
-        if submission_sets:
-            self._direct.insert(
-                SUBMISSION_SETS, [submission_set_row(item) for item in submission_sets]
-            )
-
     def add_documents(self, documents: Sequence[DocumentEntry]) -> None:
         """Insert DocumentEntries (ITI TF-3 4.2.3.2) and their multi-valued filter rows."""
-        keys = self._insert_keyed(DOCUMENTS, [document_row(entry) for entry in documents])
+        keys = self._direct.insert_keyed(DOCUMENTS, [document_row(entry) for entry in documents])
         self._add_document_children(documents, keys)
 
     def _add_document_children(
@@ -185,11 +176,6 @@ class RegistryStore:
             (ENTRY_REFERENCE_IDS, reference_ids),
         ):
             self._direct.insert(table, rows)
-
-    def add_folders(self, folders: Sequence[Folder]) -> None:
-        """Insert Folders (ITI TF-3 4.2.3.4) and their codes."""
-        keys = self._insert_keyed(FOLDERS, [folder_row(folder) for folder in folders])
-        self._add_folder_codes(folders, keys)
 
     def _add_folder_codes(self, folders: Sequence[Folder], keys: Mapping[str, int]) -> None:
         codes = [row for f in folders for row in folder_code_rows(f, keys[f.entry_uuid])]
@@ -470,10 +456,6 @@ class RegistryStore:
         return moved
 
     # ------------------------------------------------------------------ internals
-
-    def _insert_keyed(self, table: Table, rows: list[dict[str, Any]]) -> dict[str, int]:
-        """Insert rows and give the integer key of each, by entryUUID."""
-        return self._direct.insert_keyed(table, rows)
 
     def _update_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if not rows:
