@@ -413,11 +413,16 @@ class _Body:
         return iter(self._chunks)
 
     def close(self) -> None:
-        for close in self._closers:
-            try:
-                close()
-            except Exception:
-                _log.exception("error while releasing request resources")
+        _release(self._closers)
+
+
+def _release(closers: Sequence[Callable[[], None]]) -> None:
+    """Run each closer of the request's resources; one failing does not stop the others."""
+    for close in closers:
+        try:
+            close()
+        except Exception:
+            _log.exception("error while releasing request resources")
 
 
 def _send(
@@ -435,7 +440,7 @@ def _send(
     if isinstance(chunks, list):
         # Already in memory: the request's resources can go now, and the server gets
         # a list, which it sends at once (PEP 3333 leaves close() to iterables).
-        _Body((), closers).close()
+        _release(closers)
         return chunks
     return _Body(chunks, closers)
 
