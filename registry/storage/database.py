@@ -299,10 +299,7 @@ class _WriteAheadLog:
 
     @classmethod
     def for_url(cls, url: URL) -> _WriteAheadLog:
-        database = url.database
-        if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
-            return cls(None)
-        return cls(Path(database).with_name(Path(database).name + "-wal"))
+        return cls(_beside_sqlite_file(url, "-wal"))
 
     def make_durable(self) -> None:
         """``fdatasync`` the log: every transaction committed so far survives a power loss."""
@@ -316,6 +313,14 @@ class _WriteAheadLog:
             _fdatasync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def _beside_sqlite_file(url: URL, suffix: str) -> Path | None:
+    """``<database file><suffix>`` for an SQLite file; ``None`` for PostgreSQL or ``:memory:``."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database).with_name(Path(database).name + suffix)
 
 
 _fdatasync = getattr(os, "fdatasync", os.fsync)
@@ -339,10 +344,7 @@ class _WriterQueue:
 
     @classmethod
     def for_url(cls, url: URL) -> _WriterQueue:
-        database = url.database
-        if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
-            return cls(None)
-        return cls(Path(database).with_name(Path(database).name + ".writer-lock"))
+        return cls(_beside_sqlite_file(url, ".writer-lock"))
 
     @contextmanager
     def turn(self) -> Iterator[None]:
